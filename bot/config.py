@@ -1,0 +1,135 @@
+"""One typed settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be told from outside; nothing else reads os.environ."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
+    )
+    telegram_api_base_file_url: str = Field(
+        default="https://api.telegram.org/file/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_FILE_URL", "telegram_api_base_file_url"),
+    )
+    database: Path = Field(
+        default=Path("khuyenhoc.sqlite3"),
+        validation_alias=AliasChoices("KHUYENHOC_DATABASE", "database"),
+    )
+    timezone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        validation_alias=AliasChoices("KHUYENHOC_TIMEZONE", "timezone"),
+    )
+    default_language: Language = Field(
+        default="vi",
+        validation_alias=AliasChoices("KHUYENHOC_DEFAULT_LANGUAGE", "default_language"),
+    )
+    units_csv: Path = Field(
+        default=DATA_DIR / "thai_binh_2024_units.csv",
+        validation_alias=AliasChoices("KHUYENHOC_UNITS_CSV", "units_csv"),
+    )
+    province_code: str = Field(
+        default="34", validation_alias=AliasChoices("KHUYENHOC_PROVINCE_CODE", "province_code")
+    )
+    province_name: str = Field(
+        default="Thái Bình",
+        validation_alias=AliasChoices("KHUYENHOC_PROVINCE_NAME", "province_name"),
+    )
+    invite_ttl_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        validation_alias=AliasChoices("KHUYENHOC_INVITE_TTL_DAYS", "invite_ttl_days"),
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias=AliasChoices("KHUYENHOC_LOG_LEVEL", "log_level")
+    )
+
+    @field_validator("telegram_api_base_url", "telegram_api_base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        bot_id, _, secret = value.get_secret_value().strip().partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("expected the form 123456789:ABC... given by @BotFather")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str | None:
+        return (
+            self.telegram_bot_token.get_secret_value().strip() if self.telegram_bot_token else None
+        )
+
+
+class SettingsError(Exception):
+    """Raised with one readable line when the configuration cannot be used."""
+
+
+_ENV_NAMES = {
+    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
+    "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
+    "telegram_api_base_file_url": "TELEGRAM_API_BASE_FILE_URL",
+    "database": "KHUYENHOC_DATABASE",
+    "timezone": "KHUYENHOC_TIMEZONE",
+    "default_language": "KHUYENHOC_DEFAULT_LANGUAGE",
+    "units_csv": "KHUYENHOC_UNITS_CSV",
+    "province_code": "KHUYENHOC_PROVINCE_CODE",
+    "province_name": "KHUYENHOC_PROVINCE_NAME",
+    "invite_ttl_days": "KHUYENHOC_INVITE_TTL_DAYS",
+    "log_level": "KHUYENHOC_LOG_LEVEL",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = _ENV_NAMES.get(field, field.upper())
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name}: {message}") from None

@@ -1,0 +1,99 @@
+"""gettext catalogs and babel formatting for the user's language.
+
+Texts are looked up in `locales/<lang>/LC_MESSAGES/messages.mo`; when a compiled file is
+missing or older than its `.po` (a fresh checkout that skipped `make`), the `.po` is compiled
+in memory so a Vietnamese user never silently gets English.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+from bot.config import LANGUAGES, PROJECT_ROOT
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+DOMAIN = "messages"
+_log = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (translated where shown)."""
+    return message
+
+
+def _catalog_paths(lang: str) -> tuple[Path, Path]:
+    base = LOCALES_DIR / lang / "LC_MESSAGES"
+    return base / f"{DOMAIN}.po", base / f"{DOMAIN}.mo"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    po_path, mo_path = _catalog_paths(lang)
+    if mo_path.exists() and (
+        not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
+        with mo_path.open("rb") as handle:
+            return Translations(handle, domain=DOMAIN)
+    if po_path.exists():
+        _log.warning("Compiling %s in memory; run `make catalogs` to compile it once", po_path)
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang, domain=DOMAIN)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        return Translations(buffer, domain=DOMAIN)
+    return NullTranslations()
+
+
+class Translator:
+    """Texts and numbers in one language; handlers get one per user."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else LANGUAGES[0]
+        self._translations = translations(self.lang)
+        self.locale = Locale.parse(self.lang)
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._translations.ngettext(singular, plural, count)
+
+    def number(self, value: int | float | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def money(self, amount: int) -> str:
+        return format_currency(amount, "VND", locale=self.locale)
+
+    def percent(self, ratio: float, digits: int = 1) -> str:
+        pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        return format_percent(ratio, pattern, locale=self.locale)
+
+    def date(self, value: date) -> str:
+        return format_date(value, "dd/MM/yyyy", locale=self.locale)
+
+    def datetime(self, value: datetime, tz: ZoneInfo) -> str:
+        return format_datetime(value, "HH:mm dd/MM/yyyy", tzinfo=tz, locale=self.locale)
+
+
+@cache
+def translator(lang: str) -> Translator:
+    return Translator(lang)
+
+
+def in_every_language(message: str) -> frozenset[str]:
+    """All translations of one text, to recognise a keyboard label whatever the user's language."""
+    return frozenset(translator(lang).gettext(message) for lang in LANGUAGES)

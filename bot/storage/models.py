@@ -1,0 +1,142 @@
+"""Domain records as pydantic models: what the storage returns and the services pass around."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Level(StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    BRANCH = "branch"
+
+
+LEVEL_ORDER = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.BRANCH)
+
+
+def child_level(level: Level) -> Level | None:
+    index = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+class UnitKind(StrEnum):
+    """What a unit is, independent of the language it is shown in."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    TOWN = "town"
+    URBAN_DISTRICT = "urban_district"
+    RURAL_DISTRICT = "rural_district"
+    COMMUNE = "commune"
+    WARD = "ward"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+    RESIDENTIAL_GROUP = "residential_group"
+    SCHOOL = "school"
+    CLAN = "clan"
+    AGENCY = "agency"
+
+
+BRANCH_KINDS = (
+    UnitKind.VILLAGE,
+    UnitKind.RESIDENTIAL_GROUP,
+    UnitKind.SCHOOL,
+    UnitKind.CLAN,
+    UnitKind.AGENCY,
+)
+
+
+class Role(StrEnum):
+    VOLUNTEER = "volunteer"
+    BRANCH_HEAD = "branch_head"
+    COMMUNE_CHAIR = "commune_chair"
+    DISTRICT_CHAIR = "district_chair"
+    PROVINCE_ADMIN = "province_admin"
+
+
+ROLE_RANK = {
+    Role.VOLUNTEER: 0,
+    Role.BRANCH_HEAD: 1,
+    Role.COMMUNE_CHAIR: 2,
+    Role.DISTRICT_CHAIR: 3,
+    Role.PROVINCE_ADMIN: 4,
+}
+
+ROLE_LEVEL = {
+    Role.VOLUNTEER: Level.BRANCH,
+    Role.BRANCH_HEAD: Level.BRANCH,
+    Role.COMMUNE_CHAIR: Level.COMMUNE,
+    Role.DISTRICT_CHAIR: Level.DISTRICT,
+    Role.PROVINCE_ADMIN: Level.PROVINCE,
+}
+
+CHAIR_ROLES = (Role.COMMUNE_CHAIR, Role.DISTRICT_CHAIR, Role.PROVINCE_ADMIN)
+
+
+class Unit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    parent_id: int | None
+    level: Level
+    code: str
+    name: str = Field(min_length=1, max_length=120)
+    kind: UnitKind
+    path: str
+    active: bool = True
+
+    def covers(self, other: Unit) -> bool:
+        """True when `other` is this unit or lies anywhere beneath it."""
+        return other.path.startswith(self.path)
+
+
+class User(BaseModel):
+    telegram_id: int
+    full_name: str | None = None
+    language: str = "vi"
+    reachable: bool = True
+
+
+class Grant(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    telegram_id: int
+    role: Role
+    unit: Unit
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK[self.role]
+
+
+class Invite(BaseModel):
+    code: str
+    role: Role
+    unit_id: int
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class RegistrationRequest(BaseModel):
+    id: int
+    telegram_id: int
+    full_name: str
+    unit_id: int
+    status: RequestStatus
+    requested_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None

@@ -1,0 +1,246 @@
+"""Users, their role grants, invites and registration requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.storage.db import Database, Tx, from_db_time, to_db_time
+from bot.storage.models import (
+    Grant,
+    Invite,
+    Level,
+    RegistrationRequest,
+    RequestStatus,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
+
+
+def _user(row: Any) -> User:
+    return User(
+        telegram_id=row["telegram_id"],
+        full_name=row["full_name"],
+        language=row["language"],
+        reachable=bool(row["reachable"]),
+    )
+
+
+async def get_user(db: Database | Tx, telegram_id: int) -> User | None:
+    row = await db.fetchone(
+        "SELECT telegram_id, full_name, language, reachable FROM app_user WHERE telegram_id = ?",
+        (telegram_id,),
+    )
+    return _user(row) if row else None
+
+
+async def ensure_user(tx: Tx, telegram_id: int, *, language: str | None = None) -> None:
+    await tx.execute(
+        "INSERT INTO app_user (telegram_id, language) VALUES (?, coalesce(?, 'vi')) "
+        "ON CONFLICT (telegram_id) DO NOTHING",
+        (telegram_id, language),
+    )
+
+
+async def set_full_name(tx: Tx, telegram_id: int, full_name: str) -> None:
+    await tx.execute(
+        "UPDATE app_user SET full_name = ? WHERE telegram_id = ?", (full_name, telegram_id)
+    )
+
+
+async def set_language(db: Database, telegram_id: int, language: str) -> None:
+    async with db.transaction() as tx:
+        await ensure_user(tx, telegram_id, language=language)
+        await tx.execute(
+            "UPDATE app_user SET language = ? WHERE telegram_id = ?", (language, telegram_id)
+        )
+
+
+async def set_reachable(db: Database, telegram_id: int, reachable: bool) -> None:
+    await db.execute(
+        "UPDATE app_user SET reachable = ? WHERE telegram_id = ?", (int(reachable), telegram_id)
+    )
+
+
+_GRANT_SQL = (
+    "SELECT g.id AS grant_id, g.telegram_id, g.role, u.id, u.parent_id, u.level, u.code, u.name, "
+    "u.kind, u.path, u.active FROM role_grant g JOIN unit u ON u.id = g.unit_id "
+)
+
+
+def _grant(row: Any) -> Grant:
+    unit = Unit(
+        id=row["id"],
+        parent_id=row["parent_id"],
+        level=Level(row["level"]),
+        code=row["code"],
+        name=row["name"],
+        kind=UnitKind(row["kind"]),
+        path=row["path"],
+        active=bool(row["active"]),
+    )
+    return Grant(
+        id=row["grant_id"], telegram_id=row["telegram_id"], role=Role(row["role"]), unit=unit
+    )
+
+
+async def grants_of(db: Database | Tx, telegram_id: int) -> list[Grant]:
+    rows = await db.fetchall(_GRANT_SQL + "WHERE g.telegram_id = ? ORDER BY g.id", (telegram_id,))
+    return [_grant(row) for row in rows]
+
+
+async def add_grant(
+    tx: Tx, telegram_id: int, role: Role, unit_id: int, *, granted_by: int | None
+) -> int:
+    await tx.execute(
+        "INSERT INTO role_grant (telegram_id, role, unit_id, granted_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (telegram_id, role, unit_id) DO NOTHING",
+        (telegram_id, role.value, unit_id, granted_by),
+    )
+    row = await tx.fetchone(
+        "SELECT id FROM role_grant WHERE telegram_id = ? AND role = ? AND unit_id = ?",
+        (telegram_id, role.value, unit_id),
+    )
+    assert row is not None
+    return int(row[0])
+
+
+async def holders(db: Database | Tx, unit_ids: Sequence[int], roles: Sequence[Role]) -> list[int]:
+    """Telegram ids holding one of `roles` exactly on one of `unit_ids`, reachable ones only."""
+    if not unit_ids or not roles:
+        return []
+    sql = (
+        "SELECT DISTINCT g.telegram_id FROM role_grant g JOIN app_user a USING (telegram_id) "
+        f"WHERE a.reachable = 1 AND g.unit_id IN ({','.join('?' * len(unit_ids))}) "
+        f"AND g.role IN ({','.join('?' * len(roles))}) ORDER BY g.telegram_id"
+    )
+    rows = await db.fetchall(sql, [*unit_ids, *(role.value for role in roles)])
+    return [int(row[0]) for row in rows]
+
+
+def _invite(row: Any) -> Invite:
+    return Invite(
+        code=row["code"],
+        role=Role(row["role"]),
+        unit_id=row["unit_id"],
+        created_by=row["created_by"],
+        created_at=from_db_time(row["created_at"]),
+        expires_at=from_db_time(row["expires_at"]),
+        used_by=row["used_by"],
+        used_at=from_db_time(row["used_at"]) if row["used_at"] else None,
+    )
+
+
+async def insert_invite(tx: Tx, invite: Invite) -> None:
+    await tx.execute(
+        "INSERT INTO invite (code, role, unit_id, created_by, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            invite.code,
+            invite.role.value,
+            invite.unit_id,
+            invite.created_by,
+            to_db_time(invite.created_at),
+            to_db_time(invite.expires_at),
+        ),
+    )
+
+
+async def get_invite(db: Database | Tx, code: str) -> Invite | None:
+    row = await db.fetchone("SELECT * FROM invite WHERE code = ?", (code,))
+    return _invite(row) if row else None
+
+
+async def claim_invite(tx: Tx, code: str, telegram_id: int, now: datetime) -> bool:
+    """Mark an invite used by this person; False if it was used or expired meanwhile."""
+    changed = await tx.rowcount(
+        "UPDATE invite SET used_by = ?, used_at = ? "
+        "WHERE code = ? AND used_by IS NULL AND expires_at > ?",
+        (telegram_id, to_db_time(now), code, to_db_time(now)),
+    )
+    return changed == 1
+
+
+def _request(row: Any) -> RegistrationRequest:
+    return RegistrationRequest(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        full_name=row["full_name"],
+        unit_id=row["unit_id"],
+        status=RequestStatus(row["status"]),
+        requested_at=from_db_time(row["requested_at"]),
+        decided_by=row["decided_by"],
+        decided_at=from_db_time(row["decided_at"]) if row["decided_at"] else None,
+    )
+
+
+async def pending_request_of(db: Database | Tx, telegram_id: int) -> RegistrationRequest | None:
+    row = await db.fetchone(
+        "SELECT * FROM registration_request WHERE telegram_id = ? AND status = 'pending'",
+        (telegram_id,),
+    )
+    return _request(row) if row else None
+
+
+async def get_request(db: Database | Tx, request_id: int) -> RegistrationRequest | None:
+    row = await db.fetchone("SELECT * FROM registration_request WHERE id = ?", (request_id,))
+    return _request(row) if row else None
+
+
+async def insert_request(
+    tx: Tx, telegram_id: int, full_name: str, unit_id: int, now: datetime
+) -> int:
+    return await tx.execute(
+        "INSERT INTO registration_request (telegram_id, full_name, unit_id, requested_at) "
+        "VALUES (?, ?, ?, ?)",
+        (telegram_id, full_name, unit_id, to_db_time(now)),
+    )
+
+
+async def decide_request(
+    tx: Tx, request_id: int, status: RequestStatus, decided_by: int, now: datetime
+) -> bool:
+    changed = await tx.rowcount(
+        "UPDATE registration_request SET status = ?, decided_by = ?, decided_at = ? "
+        "WHERE id = ? AND status = 'pending'",
+        (status.value, decided_by, to_db_time(now), request_id),
+    )
+    return changed == 1
+
+
+async def pending_requests_under(db: Database | Tx, unit: Unit) -> list[RegistrationRequest]:
+    rows = await db.fetchall(
+        "SELECT r.* FROM registration_request r JOIN unit u ON u.id = r.unit_id "
+        "WHERE r.status = 'pending' AND u.path LIKE ? ORDER BY r.id",
+        (unit.path + "%",),
+    )
+    return [_request(row) for row in rows]
+
+
+async def audit(
+    tx: Tx,
+    *,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Every change to shared records leaves a line: who, when, what it was, what it became."""
+    await tx.execute(
+        "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            actor_id,
+            action,
+            entity,
+            str(entity_id),
+            json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+            json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+        ),
+    )
