@@ -1,0 +1,132 @@
+"""The one application factory used by `run`, `shell` and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    SimpleUpdateProcessor,
+)
+
+import handlers
+from bot.config import Settings
+from bot.i18n import N_, translator
+from bot.services import hierarchy
+from bot.storage.db import Database, utc_now
+from bot.storage.persistence import SqlitePersistence
+from handlers.common import BotContext, Runtime
+
+# A syntactically valid token for the offline console; it never leaves this machine.
+OFFLINE_TOKEN = "123456:offline-console-token"
+_log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+class PersistingUpdateProcessor(SimpleUpdateProcessor):
+    """Writes conversation state and drafts right after each update, not once a minute.
+
+    A volunteer's answers survive `kill -9` the moment the bot has replied to them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(max_concurrent_updates=1)
+        self.application: BotApplication | None = None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+        if self.application is not None:
+            await self.application.update_persistence()
+
+
+COMMANDS = (
+    ("start", N_("Register or open the main menu")),
+    ("help", N_("What you can do")),
+    ("invite", N_("Invite a volunteer or chair (chairs)")),
+    ("branches", N_("Branches of a commune (chairs)")),
+    ("language", N_("Tiếng Việt / English")),
+    ("cancel", N_("Stop what you are doing")),
+)
+
+
+async def _publish_commands(application: BotApplication) -> None:
+    """The command list in Telegram's menu, in Vietnamese by default and in English for `en`."""
+    for lang, code in (("vi", None), ("en", "en")):
+        t = translator(lang)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    token: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> BotApplication:
+    """A fully wired bot: handlers, persistence in `db`, rate limits, the configured Bot API."""
+    processor = PersistingUpdateProcessor()
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(token or settings.token or OFFLINE_TOKEN)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        .persistence(SqlitePersistence(db))
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(processor)
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .defaults(Defaults(tzinfo=settings.tz))
+        .post_init(_publish_commands)
+        .build()
+    )
+    processor.application = application
+    application.bot_data["runtime"] = Runtime(settings=settings, db=db, clock=clock)
+    handlers.register(application)
+    return application
+
+
+async def open_database(settings: Settings) -> Database:
+    """Open (creating or upgrading in place) the database and load the shipped units if empty."""
+    db = await Database(settings.database).open()
+    if await hierarchy.ensure_units_loaded(
+        db,
+        settings.units_csv,
+        province_code=settings.province_code,
+        province_name=settings.province_name,
+    ):
+        _log.info("Loaded the administrative units from %s", settings.units_csv)
+    return db
+
+
+async def serve(
+    settings: Settings,
+    db: Database,
+    stop: asyncio.Event,
+    *,
+    token: str | None = None,
+    on_started: Callable[[BotApplication], Awaitable[None]] | None = None,
+) -> None:
+    """Poll the configured Bot API until `stop` is set."""
+    application = build_application(settings, db, token=token)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+        )
+        _log.info("Bot @%s is running", application.bot.username)
+        if on_started is not None:
+            await on_started(application)
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()

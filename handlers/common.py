@@ -1,0 +1,306 @@
+"""What every flow shares: the context, the user's language, keyboards, the unit picker, notices."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import CallbackContext, ExtBot, filters
+
+from bot.config import Settings
+from bot.i18n import N_, Translator, in_every_language, translator
+from bot.services import scopes
+from bot.storage import people
+from bot.storage import units as unit_store
+from bot.storage.db import Database
+from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit, UnitKind
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What handlers need besides Telegram: settings, the database and a clock tests can move."""
+
+    settings: Settings
+    db: Database
+    clock: Callable[[], datetime]
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.application.bot_data["runtime"]
+        return runtime
+
+    @property
+    def db(self) -> Database:
+        return self.runtime.db
+
+    def now(self) -> datetime:
+        return self.runtime.clock()
+
+    @property
+    def data(self) -> dict[Any, Any]:
+        """This user's persisted drafts (keys are strings: they are stored as JSON)."""
+        assert self.user_data is not None
+        return self.user_data
+
+
+# ---------------------------------------------------------------- language
+
+
+async def tr(update: Update, context: BotContext) -> Translator:
+    """The translator for the person behind this update, in the language they chose."""
+    user = update.effective_user
+    cached = context.user_data.get("lang") if context.user_data is not None else None
+    if isinstance(cached, str):
+        return translator(cached)
+    lang = context.runtime.settings.default_language
+    if user is not None:
+        stored = await people.get_user(context.db, user.id)
+        if stored is not None:
+            lang = stored.language  # type: ignore[assignment]
+        if context.user_data is not None:
+            context.user_data["lang"] = lang
+    return translator(lang)
+
+
+async def tr_for(context: BotContext, telegram_id: int) -> Translator:
+    stored = await people.get_user(context.db, telegram_id)
+    return translator(stored.language if stored else context.runtime.settings.default_language)
+
+
+# ---------------------------------------------------------------- names of things
+
+KIND_LABELS = {
+    UnitKind.PROVINCE: N_("Province"),
+    UnitKind.CITY: N_("City"),
+    UnitKind.TOWN: N_("Town"),
+    UnitKind.URBAN_DISTRICT: N_("Urban district"),
+    UnitKind.RURAL_DISTRICT: N_("District"),
+    UnitKind.COMMUNE: N_("Commune"),
+    UnitKind.WARD: N_("Ward"),
+    UnitKind.TOWNSHIP: N_("Township"),
+    UnitKind.VILLAGE: N_("Village"),
+    UnitKind.RESIDENTIAL_GROUP: N_("Residential group"),
+    UnitKind.SCHOOL: N_("School"),
+    UnitKind.CLAN: N_("Clan"),
+    UnitKind.AGENCY: N_("Agency"),
+}
+
+ROLE_LABELS = {
+    Role.VOLUNTEER: N_("Volunteer"),
+    Role.BRANCH_HEAD: N_("Branch head"),
+    Role.COMMUNE_CHAIR: N_("Commune chair"),
+    Role.DISTRICT_CHAIR: N_("District chair"),
+    Role.PROVINCE_ADMIN: N_("Province administrator"),
+}
+
+
+def unit_title(t: Translator, unit: Unit) -> str:
+    """ "Huyện Đông Hưng", "Chi hội Thôn Đông (Thôn)": how a unit is named in a sentence."""
+    if unit.level is Level.BRANCH:
+        return t.gettext("Branch {name}").format(name=unit.name)
+    return t.gettext("{kind} {name}").format(kind=t.gettext(KIND_LABELS[unit.kind]), name=unit.name)
+
+
+async def unit_address(t: Translator, db: Database, unit: Unit) -> str:
+    """The unit and its parents below the province, nearest first."""
+    chain = [unit, *reversed(await unit_store.ancestors(db, unit))]
+    return ", ".join(unit_title(t, u) for u in chain if u.level is not Level.PROVINCE)
+
+
+def role_label(t: Translator, role: Role) -> str:
+    return t.gettext(ROLE_LABELS[role])
+
+
+# ---------------------------------------------------------------- main menu
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    command: str
+    minimum: Role
+
+
+MENU_INVITE = MenuItem(N_("📨 Invite people"), "invite", Role.COMMUNE_CHAIR)
+MENU_BRANCHES = MenuItem(N_("🏘 Branches"), "branches", Role.COMMUNE_CHAIR)
+MENU_HELP = MenuItem(N_("❓ Help"), "help", Role.VOLUNTEER)
+MENU_LANGUAGE = MenuItem(N_("🌐 Language"), "language", Role.VOLUNTEER)
+
+MENU: tuple[MenuItem, ...] = (MENU_INVITE, MENU_BRANCHES, MENU_HELP, MENU_LANGUAGE)
+
+# English command, then a Vietnamese alias typed without diacritics.
+CANCEL_COMMANDS = ("cancel", "huy")
+HELP_COMMANDS = ("help", "trogiup")
+LANGUAGE_COMMANDS = ("language", "ngonngu")
+
+
+def menu_items(grants: Sequence[Grant]) -> list[MenuItem]:
+    top = scopes.highest(grants)
+    if top is None:
+        return []
+    return [item for item in MENU if top.rank >= ROLE_RANK[item.minimum]]
+
+
+def main_menu(t: Translator, grants: Sequence[Grant]) -> ReplyKeyboardMarkup:
+    labels = [t.gettext(item.label) for item in menu_items(grants)]
+    rows = [
+        [KeyboardButton(label) for label in labels[i : i + 2]] for i in range(0, len(labels), 2)
+    ]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def menu_filter(item: MenuItem) -> filters.BaseFilter:
+    """Matches the menu button's label in any language the bot speaks."""
+    return filters.Text(sorted(in_every_language(item.label)))
+
+
+def any_menu_label() -> filters.BaseFilter:
+    labels = sorted(label for item in MENU for label in in_every_language(item.label))
+    return filters.Text(labels)
+
+
+# What a flow treats as a typed answer: text that is neither a command nor a menu button.
+FREE_TEXT = filters.TEXT & ~filters.COMMAND & ~any_menu_label()
+
+
+def command_or_menu(update: Update) -> str | None:
+    """The command or menu label a message carries, for the access gate."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return None
+    text = message.text.strip()
+    if text.startswith("/"):
+        return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+    for item in MENU:
+        if text in in_every_language(item.label):
+            return item.command
+    return None
+
+
+async def show_main_menu(update: Update, context: BotContext, text: str) -> None:
+    """Answer with `text` and (re)attach the main menu of this user's roles."""
+    t = await tr(update, context)
+    assert update.effective_user is not None
+    grants = await people.grants_of(context.db, update.effective_user.id)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=main_menu(t, grants))
+
+
+# ---------------------------------------------------------------- unit picker
+
+PAGE_SIZE = 10
+
+
+async def unit_picker(
+    t: Translator,
+    db: Database,
+    parent: Unit,
+    *,
+    prefix: str,
+    page: int = 0,
+    query: str = "",
+    back: bool = False,
+) -> tuple[InlineKeyboardMarkup, int]:
+    """Buttons for the children of `parent`, paged and filtered; returns (markup, count)."""
+    total = await unit_store.count_children(db, parent.id, query=query)
+    last_page = max(0, (total - 1) // PAGE_SIZE)
+    page = min(max(page, 0), last_page)
+    units = await unit_store.children(
+        db, parent.id, query=query, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
+    buttons = [InlineKeyboardButton(u.name, callback_data=f"{prefix}:u:{u.id}") for u in units]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(t.gettext("◀ Previous"), callback_data=f"{prefix}:p:{page - 1}")
+        )
+    if page < last_page:
+        nav.append(
+            InlineKeyboardButton(t.gettext("Next ▶"), callback_data=f"{prefix}:p:{page + 1}")
+        )
+    if nav:
+        rows.append(nav)
+    if query:
+        rows.append(
+            [InlineKeyboardButton(t.gettext("✖ Clear filter"), callback_data=f"{prefix}:p:0:all")]
+        )
+    if back:
+        rows.append([InlineKeyboardButton(t.gettext("⬅ Back"), callback_data=f"{prefix}:b")])
+    return InlineKeyboardMarkup(rows), total
+
+
+def parse_callback(data: str | None, prefix: str) -> list[str]:
+    """`reg:u:12` → ["u", "12"]; anything not ours or malformed → []."""
+    if not data or not data.startswith(prefix + ":"):
+        return []
+    return data[len(prefix) + 1 :].split(":")
+
+
+def parse_int(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+# ---------------------------------------------------------------- notices to other people
+
+
+async def notify(context: BotContext, chat_id: int, text: str, reply_markup: Any = None) -> bool:
+    """Send to someone other than the sender; a blocked bot marks them unreachable, never raises."""
+    try:
+        await context.bot.send_message(chat_id, text, reply_markup=reply_markup)
+    except Forbidden:
+        await people.set_reachable(context.db, chat_id, False)
+        _log.info("User %s blocked the bot; marked unreachable", chat_id)
+        return False
+    except BadRequest as error:
+        _log.warning("Could not notify %s: %s", chat_id, error)
+        return False
+    return True
+
+
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Acknowledge a button press (stops the spinner), optionally with a short notice."""
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(text, show_alert=alert)
+        except BadRequest:
+            _log.debug("Callback query too old to answer")
+
+
+async def reply(update: Update, text: str, reply_markup: Any = None) -> None:
+    """Answer in the chat the update came from, whether it was a message or a button press."""
+    chat = update.effective_chat
+    assert chat is not None
+    bot = update.get_bot()
+    await bot.send_message(chat.id, text, reply_markup=reply_markup)
+
+
+async def edit_or_reply(update: Update, text: str, reply_markup: Any = None) -> None:
+    """After a button press, replace the message the button was on; otherwise send a new one."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, reply_markup=reply_markup)
+            return
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return
+            _log.debug("Could not edit message, sending a new one: %s", error)
+    await reply(update, text, reply_markup)

@@ -1,0 +1,115 @@
+"""/help, /menu, /cancel outside any flow, and a friendly answer to anything unrecognised."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import Translator
+from bot.services import scopes
+from bot.storage import people
+from bot.storage.models import ROLE_RANK, Grant, Role
+from handlers.common import (
+    CANCEL_COMMANDS,
+    HELP_COMMANDS,
+    MENU_HELP,
+    BotContext,
+    answer,
+    menu_filter,
+    reply,
+    role_label,
+    show_main_menu,
+    tr,
+    unit_address,
+)
+
+
+def help_lines(t: Translator, grants: list[Grant]) -> list[str]:
+    """What this person can do, by their highest role."""
+    top = scopes.highest(grants)
+    lines = [
+        t.gettext("Send /start to register. After a chair approves you, your tasks appear here.")
+    ]
+    if top is None:
+        return lines
+    rank = ROLE_RANK[top.role]
+    lines = [t.gettext("What you can do:")]
+    if rank >= ROLE_RANK[Role.COMMUNE_CHAIR]:
+        lines.append(t.gettext("/invite — create a one-time invite link for a volunteer or chair"))
+        lines.append(t.gettext("/branches — list and add the branches (chi hội) of a commune"))
+    lines.append(t.gettext("/language — Tiếng Việt or English"))
+    lines.append(t.gettext("/cancel — stop what you are doing, from anywhere"))
+    lines.append(t.gettext("/help — this message"))
+    return lines
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    user = update.effective_user
+    assert user is not None
+    grants = await people.grants_of(context.db, user.id)
+    lines = help_lines(t, grants)
+    for grant in grants:
+        lines.append(
+            t.gettext("You are {role} of {unit}.").format(
+                role=role_label(t, grant.role), unit=await unit_address(t, context.db, grant.unit)
+            )
+        )
+    if grants:
+        await show_main_menu(update, context, "\n".join(lines))
+    else:
+        await reply(update, "\n".join(lines))
+
+
+async def menu_command(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await show_main_menu(update, context, t.gettext("Choose a task below."))
+
+
+async def cancel_outside(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await show_main_menu(update, context, t.gettext("Nothing to cancel. Choose a task below."))
+
+
+async def not_understood(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await answer(update)
+    await show_main_menu(
+        update,
+        context,
+        t.gettext("Sorry, I did not understand that. Please choose a task from the menu below."),
+    )
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler(HELP_COMMANDS, help_command),
+        MessageHandler(menu_filter(MENU_HELP), help_command),
+        CommandHandler("menu", menu_command),
+        CommandHandler(CANCEL_COMMANDS, cancel_outside),
+    ]
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await answer(
+        update,
+        t.gettext("This button is no longer active. Choose a task from the menu."),
+        alert=True,
+    )
+
+
+def build_fallback() -> list[BaseHandler[Update, BotContext, Any]]:
+    """Registered last: whatever no flow took."""
+    return [
+        MessageHandler(filters.ALL, not_understood),
+        CallbackQueryHandler(stale_button),
+    ]

@@ -1,0 +1,112 @@
+"""The real Application, built by the project's factory, polling a fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication, build_application, open_database
+from bot.config import Settings
+from bot.fake_bot_api import FakeBotApi
+from bot.storage import units as unit_store
+from bot.storage.db import Database
+from bot.storage.models import Role, Unit
+from tests.conftest import branch, person
+
+TOKEN = "123456:test-token"
+
+
+class BotUnderTest:
+    """Starts, stops and restarts the bot on one database file; the clock is ours to move."""
+
+    def __init__(self, fake: FakeBotApi, database: Path) -> None:
+        self.fake = fake
+        self.settings = Settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=fake.base_url,
+            telegram_api_base_file_url=fake.base_file_url,
+            database=database,
+        )
+        self.now = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+        self.application: BotApplication | None = None
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        assert self._db is not None
+        return self._db
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+    async def start(self) -> None:
+        self._db = await open_database(self.settings)
+        application = build_application(self.settings, self._db, clock=lambda: self.now)
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        self.fake.idle_hook = application.update_queue.join
+        self.application = application
+
+    async def stop(self) -> None:
+        application = self.application
+        if application is None:
+            return
+        self.fake.idle_hook = None
+        assert application.updater is not None
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await self.db.close()
+        self.application = None
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
+    under_test = BotUnderTest(fake, tmp_path / "bot.sqlite3")
+    await under_test.start()
+    yield under_test
+    await under_test.stop()
+
+
+class World:
+    """Đông Hưng district, two of its communes with branches, and the people in charge."""
+
+    province: Unit
+    district: Unit
+    commune: Unit
+    other_commune: Unit
+    branch: Unit
+    other_branch: Unit
+
+    ADMIN, DISTRICT_CHAIR, CHAIR, OTHER_CHAIR = 10, 20, 30, 31
+
+
+@pytest.fixture
+async def world(bot: BotUnderTest) -> World:
+    db = bot.db
+    w = World()
+    root = await unit_store.root(db)
+    assert root is not None
+    w.province = root
+    w.district = (await unit_store.search(db, "dong hung"))[0]
+    communes = await unit_store.children(db, w.district.id)
+    w.commune, w.other_commune = communes[0], communes[1]
+    w.branch = await branch(db, w.commune, "Thôn Đông")
+    await branch(db, w.commune, "Thôn Tây")
+    w.other_branch = await branch(db, w.other_commune, "Thôn Bắc")
+    await person(db, World.ADMIN, Role.PROVINCE_ADMIN, w.province, "Quản Trị")
+    await person(db, World.DISTRICT_CHAIR, Role.DISTRICT_CHAIR, w.district, "Chủ Tịch Huyện")
+    await person(db, World.CHAIR, Role.COMMUNE_CHAIR, w.commune, "Chủ Tịch Xã")
+    await person(db, World.OTHER_CHAIR, Role.COMMUNE_CHAIR, w.other_commune, "Chủ Tịch Xã Khác")
+    return w

@@ -1,0 +1,310 @@
+"""Registration as people do it: /start, buttons, typed filters, a chair's approval, invites."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bot.fake_bot_api import FakeBotApi, FakeUser
+from bot.storage import people
+from bot.text import fold
+from tests.e2e.conftest import BotUnderTest, World
+
+
+async def register_until_request(user: FakeUser, world: World, name: str = "Nguyễn Văn An") -> None:
+    await user.send("/start")
+    assert "họ và tên" in user.last_text
+    await user.send(name)
+    assert "huyện hoặc thành phố" in user.last_text
+    assert "Đông Hưng" in user.buttons and "Kiến Xương" in user.buttons
+    await user.send("dong hu")  # typing part of a name, without diacritics, filters the buttons
+    assert user.buttons[:1] == ["Đông Hưng"]
+    await user.press("Đông Hưng")
+    assert "Xã, phường hoặc thị trấn nào của Huyện Đông Hưng" in user.last_text
+    await user.send(fold(world.commune.name))
+    await user.press(world.commune.name)
+    assert "chi hội nào" in user.last_text
+    assert set(user.buttons) >= {"Thôn Đông", "Thôn Tây"}
+    await user.press("Thôn Đông")
+
+
+async def test_self_registration_approved_by_commune_chair(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    volunteer = fake.user(1001)
+    await register_until_request(volunteer, world)
+    assert "đang chờ duyệt" in volunteer.last_text
+
+    chair = fake.user(World.CHAIR)
+    assert "Yêu cầu đăng ký mới" in chair.last_text
+    assert "Nguyễn Văn An" in chair.last_text and "Chi hội Thôn Đông" in chair.last_text
+    assert fake.user(World.OTHER_CHAIR).messages == []  # another commune's chair is not asked
+    assert fake.user(World.DISTRICT_CHAIR).messages == []  # the commune has its own chair
+
+    await chair.press("✅ Duyệt")
+    assert "✅ Đã duyệt" in chair.last_text
+    assert "đã được duyệt" in volunteer.last_text
+    assert "❓ Trợ giúp" in volunteer.reply_keyboard
+    assert "📨 Mời tham gia" not in volunteer.reply_keyboard  # volunteers invite nobody
+
+    grants = await people.grants_of(bot.db, 1001)
+    assert [(g.role.value, g.unit.id) for g in grants] == [("volunteer", world.branch.id)]
+    user = await people.get_user(bot.db, 1001)
+    assert user is not None and user.full_name == "Nguyễn Văn An"
+
+    await volunteer.send("/start")
+    assert "Chào mừng Nguyễn Văn An trở lại" in volunteer.last_text
+
+
+async def test_pending_and_unknown_users_can_do_nothing_else(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    stranger = fake.user(999)
+    await stranger.send("xin chào")
+    assert "Bạn chưa đăng ký" in stranger.last_text
+    await stranger.send("/invite")
+    assert "Bạn chưa đăng ký" in stranger.last_text
+    await stranger.press_data("inv:r:volunteer")
+    assert "Bạn chưa đăng ký" in stranger.callback_answers[-1]
+    await stranger.send("/branches")
+    assert "Bạn chưa đăng ký" in stranger.last_text
+
+    waiting = fake.user(1002)
+    await register_until_request(waiting, world, "Trần Thị Bình")
+    await waiting.send("/invite")
+    assert "đang chờ chủ tịch hội duyệt" in waiting.last_text
+    await waiting.send("/start")
+    assert "đang chờ chủ tịch hội duyệt" in waiting.last_text
+    rows = await bot.db.fetchall("SELECT status FROM registration_request WHERE telegram_id = 1002")
+    assert [r[0] for r in rows] == ["pending"]
+
+
+async def test_rejection_is_told_to_the_applicant(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    applicant = fake.user(1003)
+    await register_until_request(applicant, world, "Lê Văn Cường")
+    chair = fake.user(World.CHAIR)
+    await chair.press("❌ Từ chối")
+    assert "❌ Đã từ chối" in chair.last_text
+    assert "không được chấp thuận" in applicant.last_text
+    assert await people.grants_of(bot.db, 1003) == []
+    await applicant.send("/start")  # may try again
+    assert "họ và tên" in applicant.last_text
+
+
+async def test_chair_outside_the_scope_cannot_approve_even_with_forged_data(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    applicant = fake.user(1004)
+    await register_until_request(applicant, world, "Phạm Văn Dũng")
+    request = await people.pending_request_of(bot.db, 1004)
+    assert request is not None
+    other = fake.user(World.OTHER_CHAIR)
+    await other.send("/help")  # a message of the bot to attach the forged button to
+    await other.press_data(f"regd:ok:{request.id}")
+    assert "ngoài phạm vi" in other.callback_answers[-1]
+    volunteer_elsewhere = fake.user(1005)
+    await bot.db.execute("INSERT INTO app_user (telegram_id) VALUES (1005)")
+    await bot.db.execute(
+        "INSERT INTO role_grant (telegram_id, role, unit_id) VALUES (1005, 'volunteer', ?)",
+        (world.branch.id,),
+    )
+    await volunteer_elsewhere.send("/help")
+    await volunteer_elsewhere.press_data(f"regd:ok:{request.id}")
+    assert "ngoài phạm vi" in volunteer_elsewhere.callback_answers[-1]
+    await other.press_data("regd:ok:not-a-number")
+    assert "không hợp lệ" in other.callback_answers[-1]
+    still = await people.pending_request_of(bot.db, 1004)
+    assert still is not None
+    assert await people.grants_of(bot.db, 1004) == []
+    # The district chair covers the commune and may decide.
+    district_chair = fake.user(World.DISTRICT_CHAIR)
+    await district_chair.send("/help")
+    await district_chair.press_data(f"regd:ok:{request.id}")
+    assert "đã được duyệt" in applicant.last_text
+
+
+async def invite_link(chair: FakeUser, role_label: str, *picks: str) -> str:
+    await chair.send("/invite")
+    assert "Bạn muốn mời ai" in chair.last_text
+    await chair.press(role_label)
+    for label in picks:
+        await chair.press(label)
+    match = re.search(r"https://t\.me/khuyenhoc_bot\?start=([A-Za-z0-9_-]+)", chair.last_text)
+    assert match, chair.last_text
+    return match.group(1)
+
+
+async def test_invite_link_registers_with_its_role(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    chair = fake.user(World.CHAIR)
+    code = await invite_link(chair, "Chi hội trưởng", "Thôn Tây")
+    assert "chỉ dùng được một lần" in chair.last_text
+
+    newcomer = fake.user(2001)
+    await newcomer.send(f"/start {code}")
+    assert "được mời làm Chi hội trưởng" in newcomer.last_text
+    await newcomer.send("1234")
+    assert "chỉ gồm chữ cái" in newcomer.last_text
+    await newcomer.send("Hoàng Thị Mai")
+    assert "Bạn đã là Chi hội trưởng" in newcomer.last_text
+    assert "❓ Trợ giúp" in newcomer.reply_keyboard
+    grants = await people.grants_of(bot.db, 2001)
+    assert [(g.role.value, g.unit.name) for g in grants] == [("branch_head", "Thôn Tây")]
+
+    reuser = fake.user(2002)
+    await reuser.send(f"/start {code}")
+    assert "đã được sử dụng" in reuser.last_text
+    assert await people.grants_of(bot.db, 2002) == []
+
+
+async def test_district_chair_invites_a_commune_chair(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    chair = fake.user(World.DISTRICT_CHAIR)
+    await chair.send("/invite")
+    assert "Chủ tịch Hội Khuyến học huyện" not in chair.buttons  # only roles below their own
+    await chair.press("Chủ tịch Hội Khuyến học xã")
+    await chair.send(fold(world.other_commune.name))
+    await chair.press(world.other_commune.name)
+    assert "t.me/khuyenhoc_bot?start=" in chair.last_text
+
+
+async def test_expired_and_unknown_invites_are_refused(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    code = await invite_link(fake.user(World.CHAIR), "Cộng tác viên", "Thôn Đông")
+    bot.advance(timedelta(days=7, minutes=1))
+    late = fake.user(2003)
+    await late.send(f"/start {code}")
+    assert "đã hết hạn" in late.last_text
+    await late.send("/start made-up-code")
+    assert "không hợp lệ" in late.last_text
+    assert await people.grants_of(bot.db, 2003) == []
+
+
+async def test_volunteer_cannot_invite_or_manage_branches(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    code = await invite_link(fake.user(World.CHAIR), "Cộng tác viên", "Thôn Đông")
+    volunteer = fake.user(2004)
+    await volunteer.send(f"/start {code}")
+    await volunteer.send("Đỗ Văn Hùng")
+    await volunteer.send("/invite")
+    assert "Chỉ chủ tịch hội" in volunteer.last_text
+    await volunteer.send("/branches")
+    assert "Chỉ chủ tịch hội" in volunteer.last_text
+    await volunteer.press_data("inv:r:volunteer")
+    assert volunteer.callback_answers[-1]  # refused, never acted upon
+    assert (await bot.db.fetchone("SELECT count(*) FROM invite WHERE created_by = 2004"))[0] == 0
+
+
+async def test_language_switches_the_texts(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    chair = fake.user(World.CHAIR)
+    await chair.send("/language")
+    await chair.press("🇬🇧 English")
+    assert "Language set to English." in chair.texts
+    assert "📨 Invite people" in chair.reply_keyboard
+    await chair.send("/help")
+    assert "What you can do" in chair.last_text
+    await chair.press("🌐 Language")
+    await chair.press("🇻🇳 Tiếng Việt")
+    assert "Đã chuyển sang Tiếng Việt." in chair.texts
+    await chair.send("/help")
+    assert "Bạn có thể" in chair.last_text
+    stored = await people.get_user(bot.db, World.CHAIR)
+    assert stored is not None and stored.language == "vi"
+
+
+async def test_cancel_mid_registration_saves_nothing(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    user = fake.user(1010)
+    await user.send("/start")
+    await user.send("Vũ Thị Lan")
+    await user.press("Đông Hưng")
+    await user.send("/cancel")
+    assert "Đã hủy đăng ký" in user.last_text
+    assert await people.pending_request_of(bot.db, 1010) is None
+    await user.send("Thôn Đông")
+    assert "Bạn chưa đăng ký" in user.last_text
+
+
+async def test_bad_answers_keep_the_question(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    user = fake.user(1011)
+    await user.send("/start")
+    await user.send("A")
+    assert "quá ngắn" in user.last_text
+    await user.send("x" * 150)
+    assert "quá dài" in user.last_text
+    await user.send("Ngô Văn Phúc")
+    await user.send("zzzz")
+    assert 'Không có tên nào chứa "zzzz"' in user.last_text
+    await user.press("✖ Bỏ lọc")
+    assert "Đông Hưng" in user.buttons
+    await user.press_data("reg:u:999999")  # forged: not a district of this province
+    assert "không còn" in user.callback_answers[-1]
+    await user.press("Đông Hưng")
+    await user.press("Trang sau ▶")
+    await user.press("◀ Trang trước")
+    await user.press("⬅ Quay lại")
+    assert "huyện hoặc thành phố" in user.last_text
+
+
+async def test_restart_in_the_middle_of_registration_resumes(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    user = fake.user(1012)
+    await user.send("/start")
+    await user.send("Đinh Văn Quang")
+    await user.press("Đông Hưng")
+    await bot.stop()
+    await bot.start()
+    await user.send(fold(world.commune.name))
+    await user.press(world.commune.name)
+    await user.press("Thôn Đông")
+    assert "đang chờ duyệt" in user.last_text
+    request = await people.pending_request_of(bot.db, 1012)
+    assert request is not None and request.full_name == "Đinh Văn Quang"
+
+
+async def test_chair_who_blocked_the_bot_is_marked_unreachable(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    fake.block(World.CHAIR)
+    user = fake.user(1013)
+    await register_until_request(user, world, "Mai Văn Sơn")
+    assert "đang chờ duyệt" in user.last_text
+    chair = await people.get_user(bot.db, World.CHAIR)
+    assert chair is not None and not chair.reachable
+
+
+async def test_failure_is_reported_politely(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import registration
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    user = fake.user(1014)
+    await user.send("/start")
+    await user.send("Trịnh Văn Tú")
+    monkeypatch.setattr(registration, "submit_request", broken)
+    await user.press("Đông Hưng")
+    await user.send(fold(world.commune.name))
+    await user.press(world.commune.name)
+    await user.press("Thôn Đông")
+    assert "hệ thống vừa gặp sự cố" in user.last_text
+    assert "Traceback" not in "".join(user.texts) and "disk on fire" not in "".join(user.texts)
+    monkeypatch.undo()
+    await user.press("Thôn Đông")  # the answers given so far are kept: one more tap finishes
+    assert "đang chờ duyệt" in user.last_text
