@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -86,7 +87,6 @@ def build_application(
         .concurrent_updates(processor)
         .rate_limiter(AIORateLimiter(max_retries=2))
         .defaults(Defaults(tzinfo=settings.tz))
-        .post_init(_publish_commands)
         .build()
     )
     processor.application = application
@@ -108,6 +108,31 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
+async def start_polling(application: BotApplication) -> None:
+    """Initialise, start and poll; then publish the command menu (a failure there is logged)."""
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+    )
+    try:
+        await _publish_commands(application)
+    except TelegramError as error:
+        _log.warning("Could not publish the command list: %s", error)
+    _log.info("Bot @%s is running", application.bot.username)
+
+
+async def stop_polling(application: BotApplication) -> None:
+    """Stop in the reverse order; pending state is flushed to the database by `stop()`."""
+    assert application.updater is not None
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
 async def serve(
     settings: Settings,
     db: Database,
@@ -118,15 +143,10 @@ async def serve(
 ) -> None:
     """Poll the configured Bot API until `stop` is set."""
     application = build_application(settings, db, token=token)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
-        )
-        _log.info("Bot @%s is running", application.bot.username)
+    await start_polling(application)
+    try:
         if on_started is not None:
             await on_started(application)
         await stop.wait()
-        await application.updater.stop()
-        await application.stop()
+    finally:
+        await stop_polling(application)

@@ -192,6 +192,9 @@ class FakeStats:
     forbidden: int = 0
     bad_requests: int = 0
     calls: Counter[str] = field(default_factory=Counter)
+    """Completed calls per method (a long poll counts when it returns)."""
+    polls_started: int = 0
+    """getUpdates requests received, counted on arrival: the bot is polling."""
 
 
 @dataclass(frozen=True)
@@ -938,7 +941,9 @@ class FakeBotApi:
         self.token = token
         name = method.lower()
         is_poll = name == "getupdates"
-        if not is_poll:
+        if is_poll:
+            self.stats.polls_started += 1
+        else:
             self._in_flight += 1
             self._touch()
         params: JsonDict = {}

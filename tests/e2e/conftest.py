@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApplication, build_application, open_database
+from bot.app import (
+    BotApplication,
+    build_application,
+    open_database,
+    start_polling,
+    stop_polling,
+)
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi
 from bot.storage import units as unit_store
@@ -45,10 +51,7 @@ class BotUnderTest:
     async def start(self) -> None:
         self._db = await open_database(self.settings)
         application = build_application(self.settings, self._db, clock=lambda: self.now)
-        await application.initialize()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        await start_polling(application)
         self.fake.idle_hook = application.update_queue.join
         self.application = application
 
@@ -57,10 +60,7 @@ class BotUnderTest:
         if application is None:
             return
         self.fake.idle_hook = None
-        assert application.updater is not None
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await stop_polling(application)
         await self.db.close()
         self.application = None
 

@@ -200,7 +200,8 @@ async def test_volunteer_cannot_invite_or_manage_branches(
     assert "Chỉ chủ tịch hội" in volunteer.last_text
     await volunteer.press_data("inv:r:volunteer")
     assert volunteer.callback_answers[-1]  # refused, never acted upon
-    assert (await bot.db.fetchone("SELECT count(*) FROM invite WHERE created_by = 2004"))[0] == 0
+    created = await bot.db.fetchall("SELECT code FROM invite WHERE created_by = 2004")
+    assert created == []
 
 
 async def test_language_switches_the_texts(
@@ -308,3 +309,14 @@ async def test_failure_is_reported_politely(
     monkeypatch.undo()
     await user.press("Thôn Đông")  # the answers given so far are kept: one more tap finishes
     assert "đang chờ duyệt" in user.last_text
+
+
+async def test_command_menu_is_published_in_both_languages(
+    fake: FakeBotApi, bot: BotUnderTest
+) -> None:
+    by_language = {key[1]: value for key, value in fake.my_commands.items()}
+    vietnamese = {c["command"]: c["description"] for c in by_language[""]}
+    english = {c["command"]: c["description"] for c in by_language["en"]}
+    assert vietnamese["start"] == "Đăng ký hoặc mở bàn phím chức năng"
+    assert english["start"] == "Register or open the main menu"
+    assert set(vietnamese) == set(english) >= {"start", "help", "invite", "language", "cancel"}

@@ -1,0 +1,128 @@
+"""The bot as separate processes: `kill -9` mid-conversation, and the offline console."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import open_database
+from bot.config import Settings
+from bot.fake_bot_api import FakeBotApi
+from bot.storage import people
+from bot.storage import units as unit_store
+from bot.storage.db import Database
+from bot.storage.models import Role
+from bot.text import fold
+from tests.conftest import branch, person
+from tests.e2e.conftest import TOKEN
+
+
+def bot_env(fake: FakeBotApi, database: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        TELEGRAM_API_BASE_FILE_URL=fake.base_file_url,
+        KHUYENHOC_DATABASE=str(database),
+    )
+    return env
+
+
+async def start_bot(fake: FakeBotApi, database: Path, cwd: Path) -> asyncio.subprocess.Process:
+    polls_before = fake.stats.polls_started
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=bot_env(fake, database),
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    for _ in range(300):  # up to 30 s for the interpreter to start and poll
+        if fake.stats.polls_started > polls_before:
+            return process
+        if process.returncode is not None:
+            break
+        await asyncio.sleep(0.1)
+    process.kill()
+    raise AssertionError("the bot process did not start polling")
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> AsyncIterator[tuple[Path, str]]:
+    """A database with one commune chair and two branches; yields (path, commune name)."""
+    path = tmp_path / "bot.sqlite3"
+    db: Database = await open_database(Settings(database=path))
+    district = (await unit_store.search(db, "dong hung"))[0]
+    commune = (await unit_store.children(db, district.id))[0]
+    await branch(db, commune, "Thôn Đông")
+    await branch(db, commune, "Thôn Tây")
+    await person(db, 30, Role.COMMUNE_CHAIR, commune)
+    await db.close()
+    yield path, commune.name
+
+
+async def test_kill_9_in_the_middle_of_registration_resumes(
+    tmp_path: Path, seeded: tuple[Path, str]
+) -> None:
+    database, commune = seeded
+    async with FakeBotApi(quiet_period=0.3) as fake:
+        process = await start_bot(fake, database, tmp_path)
+        try:
+            user = fake.user(3001)
+            await user.send("/start")
+            await user.send("Nguyễn Văn Kiên")
+            await user.press("Đông Hưng")
+            assert "Xã, phường hoặc thị trấn nào" in user.last_text
+        finally:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+        assert process.returncode == -signal.SIGKILL
+
+        process = await start_bot(fake, database, tmp_path)
+        try:
+            await user.send(fold(commune))
+            await user.press(commune)
+            await user.press("Thôn Đông")
+            assert "đang chờ duyệt" in user.last_text
+            assert "Nguyễn Văn Kiên" in fake.user(30).last_text
+        finally:
+            process.terminate()
+            await process.wait()
+    async with Database(database) as db:
+        request = await people.pending_request_of(db, 3001)
+        assert request is not None and request.full_name == "Nguyễn Văn Kiên"
+
+
+async def test_make_run_without_token_opens_the_console(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))}
+    script = "\n".join(["/start", "Nguyễn Văn An", "1", "1", "1", ":as 2", "1", ":quit", ""])
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(script.encode()), timeout=60)
+    text = out.decode()
+    assert process.returncode == 0, err.decode()
+    assert text.splitlines()[0].startswith("Chưa có TELEGRAM_BOT_TOKEN: mở bảng điều khiển")
+    assert "Chào mừng bạn đến với trợ lý Hội Khuyến học" in text
+    assert "[1] Đông Hưng" in text
+    assert "Yêu cầu đăng ký mới" in text
+    assert "[→ 1001] 🤖 🎉 Yêu cầu đăng ký của bạn đã được duyệt" in text
+    assert "Traceback" not in text + err.decode()
+    assert (tmp_path / "khuyenhoc-demo.sqlite3").exists()
