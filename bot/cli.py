@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.i18n import Translator, translator
+from bot.i18n import N_, Translator, translator
 from bot.services import hierarchy, registration
 from bot.services.hierarchy import HierarchyError
 from bot.storage import units as unit_store
@@ -158,11 +158,22 @@ async def _admin_add(args: argparse.Namespace, settings: Settings, db: Database)
     return 0
 
 
+HIERARCHY_PROBLEMS = {
+    "missing_columns": N_("missing columns:"),
+    "unknown_district_type": N_("unknown district type:"),
+    "unknown_commune_type": N_("unknown commune type:"),
+    "missing_code": N_("a unit code is missing"),
+    "unknown_commune": N_("no commune has the code"),
+    "unknown_branch_kind": N_("unknown branch kind:"),
+    "bad_branch": N_("a branch name has 2 to 120 characters:"),
+}
+
+
 def _hierarchy_error(settings: Settings, error: HierarchyError) -> str:
-    return (
-        _t(settings)
-        .gettext("Nothing was loaded: line {line}: {problem} {value}")
-        .format(line=error.line, problem=error.code, value=error.value)
+    t = _t(settings)
+    problem = t.gettext(HIERARCHY_PROBLEMS.get(error.code, error.code))
+    return t.gettext("Nothing was loaded: line {line}: {problem} {value}").format(
+        line=error.line, problem=problem, value=error.value
     )
 
 

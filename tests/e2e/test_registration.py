@@ -106,11 +106,11 @@ async def test_chair_outside_the_scope_cannot_approve_even_with_forged_data(
     await other.send("/help")  # a message of the bot to attach the forged button to
     await other.press_data(f"regd:ok:{request.id}")
     assert "ngoài phạm vi" in other.callback_answers[-1]
-    volunteer_elsewhere = fake.user(1005)
+    volunteer_elsewhere = fake.user(1005)  # a volunteer of another commune
     await bot.db.execute("INSERT INTO app_user (telegram_id) VALUES (1005)")
     await bot.db.execute(
         "INSERT INTO role_grant (telegram_id, role, unit_id) VALUES (1005, 'volunteer', ?)",
-        (world.branch.id,),
+        (world.other_branch.id,),
     )
     await volunteer_elsewhere.send("/help")
     await volunteer_elsewhere.press_data(f"regd:ok:{request.id}")
