@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,12 +18,26 @@ from bot.storage.models import Role, Unit, UnitKind
 UNITS_CSV = DATA_DIR / "thai_binh_2024_units.csv"
 
 
+@pytest.fixture(scope="session")
+def units_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the 268 units, built once and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "units.sqlite3"
+
+    async def build() -> None:
+        async with Database(path) as database:
+            await hierarchy.load_units_csv(
+                database, UNITS_CSV, province_code="34", province_name="Thái Bình"
+            )
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "test.sqlite3").open()
-    await hierarchy.load_units_csv(
-        database, UNITS_CSV, province_code="34", province_name="Thái Bình"
-    )
+async def db(tmp_path: Path, units_template: Path) -> AsyncIterator[Database]:
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(units_template, copy)
+    database = await Database(copy).open()
     yield database
     await database.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,7 +73,10 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def bot(fake: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotUnderTest]:
+async def bot(
+    fake: FakeBotApi, tmp_path: Path, units_template: Path
+) -> AsyncIterator[BotUnderTest]:
+    shutil.copyfile(units_template, tmp_path / "bot.sqlite3")
     under_test = BotUnderTest(fake, tmp_path / "bot.sqlite3")
     await under_test.start()
     yield under_test
