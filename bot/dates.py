@@ -53,7 +53,7 @@ class DateError(ValueError):
         self.code = code
 
 
-_DAYS_AGO = {"hom nay": 0, "nay": 0, "hom qua": 1, "hom kia": 2}
+_DAYS_AGO = {"hom nay": 0, "nay": 0, "hom qua": 1, "hom kia": 2, "today": 0, "yesterday": 1}
 _DAY_FIRST_RE = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?", re.ASCII)
 _YEAR_FIRST_RE = re.compile(r"([0-9]{4})([/.-])([0-9]{1,2})\2([0-9]{1,2})", re.ASCII)
 _AROUND_SEPARATOR_RE = re.compile(r"\s*([/.-])\s*")

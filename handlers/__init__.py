@@ -7,7 +7,7 @@ import warnings
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from handlers import branches, errors, gate, invite, language, menu, start
+from handlers import branches, errors, gate, invite, language, members, menu, start
 
 GATE_GROUP = -1
 
@@ -19,7 +19,7 @@ warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PT
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Order matters inside group 0: conversations first, the catch-all last."""
     application.add_handler(gate.build(), group=GATE_GROUP)
-    for flow in (start, invite, branches, language, menu):
+    for flow in (start, members, invite, branches, language, menu):
         application.add_handlers(flow.build())
     application.add_handlers(menu.build_fallback())
     application.add_error_handler(errors.on_error)

@@ -136,12 +136,18 @@ class MenuItem:
     minimum: Role
 
 
+MENU_MEMBER = MenuItem(N_("👤 New member"), "member", Role.VOLUNTEER)
+MENU_TITLE = MenuItem(N_("🏅 Title nomination"), "title", Role.VOLUNTEER)
+MENU_CONTRIBUTION = MenuItem(N_("💰 Contribution"), "contribution", Role.VOLUNTEER)
+MENU_AWARD = MenuItem(N_("🎓 Award paid"), "award", Role.VOLUNTEER)
+MENU_MY_REPORTS = MenuItem(N_("🗂 My reports"), "myreports", Role.VOLUNTEER)
+MENU_PENDING = MenuItem(N_("⏳ Pending"), "pending", Role.COMMUNE_CHAIR)
 MENU_INVITE = MenuItem(N_("📨 Invite people"), "invite", Role.COMMUNE_CHAIR)
 MENU_BRANCHES = MenuItem(N_("🏘 Branches"), "branches", Role.COMMUNE_CHAIR)
 MENU_HELP = MenuItem(N_("❓ Help"), "help", Role.VOLUNTEER)
 MENU_LANGUAGE = MenuItem(N_("🌐 Language"), "language", Role.VOLUNTEER)
 
-MENU: tuple[MenuItem, ...] = (MENU_INVITE, MENU_BRANCHES, MENU_HELP, MENU_LANGUAGE)
+MENU: tuple[MenuItem, ...] = (MENU_MEMBER, MENU_INVITE, MENU_BRANCHES, MENU_HELP, MENU_LANGUAGE)
 
 # English command, then a Vietnamese alias typed without diacritics.
 CANCEL_COMMANDS = ("cancel", "huy")

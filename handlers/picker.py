@@ -7,15 +7,23 @@ must stay inside the root, whatever the callback data says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import Translator
 from bot.storage import units as unit_store
-from bot.storage.models import Level, Unit
-from handlers.common import BotContext, answer, edit_or_reply, parse_int, reply, unit_picker
+from bot.storage.models import LEVEL_ORDER, Level, Unit
+from handlers.common import (
+    BotContext,
+    answer,
+    edit_or_reply,
+    parse_int,
+    reply,
+    unit_picker,
+    unit_title,
+)
 
 Title = Callable[[Unit], str]
 
@@ -33,7 +41,10 @@ async def show(
     prefix: str,
     title: Title,
     edit: bool = False,
+    targets: Collection[Level] = (),
 ) -> None:
+    """The children of the current parent as buttons; with `targets` including the parent's
+    level, a first button chooses the parent itself."""
     parent = await unit_store.get(context.db, int(draft["parent"]))
     assert parent is not None
     query = str(draft.get("query", ""))
@@ -46,6 +57,12 @@ async def show(
         query=query,
         back=draft["parent"] != draft["root"],
     )
+    if parent.level in targets:
+        here = InlineKeyboardButton(
+            t.gettext("✔ {unit}").format(unit=unit_title(t, parent)), callback_data=f"{prefix}:h"
+        )
+        markup = InlineKeyboardMarkup([[here], *markup.inline_keyboard])
+        total += 1
     lines = [title(parent)]
     if total == 0:
         lines.append(
@@ -70,9 +87,10 @@ async def typed(
     *,
     prefix: str,
     title: Title,
+    targets: Collection[Level] = (),
 ) -> None:
     draft.update(query=text.strip()[:50], page=0)
-    await show(update, context, t, draft, prefix=prefix, title=title)
+    await show(update, context, t, draft, prefix=prefix, title=title, targets=targets)
 
 
 async def pressed(
@@ -84,11 +102,23 @@ async def pressed(
     *,
     prefix: str,
     title: Title,
-    target: Level,
+    target: Level | Collection[Level],
 ) -> Unit | None:
-    """Handle one press; returns the unit once one of the `target` level is chosen."""
+    """Handle one press; returns the unit once one of a `target` level is chosen.
+
+    A unit of the deepest target level is chosen by pressing it; a shallower target is chosen
+    with the "✔" button shown while its children are listed.
+    """
+    targets = (target,) if isinstance(target, Level) else tuple(target)
+    deepest = max(targets, key=LEVEL_ORDER.index)
     parent = await unit_store.get(context.db, int(draft["parent"]))
     assert parent is not None
+    if parts == ["h"]:
+        if parent.level in targets:
+            await answer(update)
+            return parent
+        await answer(update, t.gettext("That choice is not available any more."), alert=True)
+        return None
     if parts[:1] == ["p"] and len(parts) >= 2 and parse_int(parts[1]) is not None:
         draft["page"] = int(parts[1])
         if parts[2:] == ["all"]:
@@ -102,10 +132,10 @@ async def pressed(
         if unit is None or unit.parent_id != parent.id or not unit.active:
             await answer(update, t.gettext("That choice is not available any more."), alert=True)
             return None
-        if unit.level is target:
+        if unit.level is deepest:
             await answer(update)
             return unit
         draft.update(parent=unit.id, query="", page=0)
     await answer(update)
-    await show(update, context, t, draft, prefix=prefix, title=title, edit=True)
+    await show(update, context, t, draft, prefix=prefix, title=title, edit=True, targets=targets)
     return None

@@ -1,0 +1,127 @@
+"""New member (hội viên mới): name, gender, year of birth, branch, date joined, phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.i18n import N_
+from bot.services import members
+from bot.services.reporting import ReportError
+from bot.storage import units as unit_store
+from bot.storage.models import Level
+from bot.storage.records import MemberInput, field_problems, validate_input
+from handlers import answers
+from handlers.common import MENU_MEMBER, BotContext
+from handlers.form import Form, FormFlow, FormRun, Option, Outcome, Question, problem_text
+from handlers.report_texts import receipt, report_error_text
+
+GENDERS = (Option("male", N_("Male")), Option("female", N_("Female")))
+
+
+def _input(run: FormRun) -> MemberInput:
+    return validate_input(MemberInput, run.values, today=run.today)
+
+
+async def check(run: FormRun) -> str | None:
+    """Before saving: someone with the same name and birth year already in the commune?"""
+    t = run.t
+    try:
+        data = _input(run)
+    except ValidationError:
+        return None
+    twins = await members.likely_duplicates(
+        run.context.db, data, run.unit, excluding_id=run.record_id
+    )
+    if not twins:
+        return None
+    lines = [t.gettext("This person may already be a member:")]
+    for twin in twins[:5]:
+        branch = await unit_store.get(run.context.db, twin.unit_id)
+        lines.append(
+            t.gettext("• {name}, born {year}, {branch}, number {number}").format(
+                name=twin.full_name,
+                year=twin.birth_year,
+                number=twin.id,
+                branch=branch.name if branch else "?",
+            )
+        )
+    lines.append(t.gettext("Save anyway only if this is a different person."))
+    return "\n".join(lines)
+
+
+async def save(run: FormRun) -> Outcome:
+    t = run.t
+    try:
+        result = await members.create_member(
+            run.context.db,
+            run.user_id,
+            run.values,
+            idempotency_key=run.key,
+            now=run.context.now(),
+        )
+    except ValidationError as error:
+        problem = field_problems(error)[0]
+        return Outcome(problem_text(t, problem.code), saved=False, field=problem.field)
+    if isinstance(result, ReportError):
+        return Outcome(report_error_text(t, result), saved=False)
+    member, _ = result
+    return Outcome(
+        receipt(t, N_("New member saved."), member.id, member.created_at, run.context), saved=True
+    )
+
+
+FORM = Form(
+    name="member",
+    title=N_("New member"),
+    commands=("member", "hoivien"),
+    menu=MENU_MEMBER,
+    model=MemberInput,
+    questions=(
+        Question(
+            "full_name",
+            N_("Full name"),
+            N_("What is the new member's full name? For example: Nguyen Van An."),
+            parse=answers.text,
+        ),
+        Question("gender", N_("Gender"), N_("Male or female?"), options=GENDERS),
+        Question(
+            "birth_year",
+            N_("Year of birth"),
+            N_("Year of birth? For example: 1958."),
+            parse=answers.birth_year,
+        ),
+        Question(
+            "unit_id",
+            N_("Branch"),
+            N_("Which branch does the member join?"),
+            levels=lambda _: (Level.BRANCH,),
+        ),
+        Question(
+            "joined_on",
+            N_("Date joined"),
+            N_("Date joined? Tap a button or type a date, for example 15/10/2025."),
+            parse=answers.day,
+            shortcuts=answers.day_shortcuts,
+            show=answers.show_day,
+        ),
+        Question(
+            "phone",
+            N_("Phone"),
+            N_("Mobile phone number (optional)? For example: 0912 345 678."),
+            parse=answers.phone,
+            optional=True,
+        ),
+    ),
+    save=save,
+    check=check,
+)
+
+FLOW = FormFlow(FORM)
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    return FLOW.handlers()
