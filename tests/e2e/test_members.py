@@ -25,7 +25,7 @@ async def members(db: Database) -> list[tuple[str, str, int, str, str | None, in
     rows = await db.fetchall(
         "SELECT full_name, gender, birth_year, joined_on, phone, unit_id FROM member ORDER BY id"
     )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [tuple(row) for row in rows]
 
 
 async def test_member_from_menu_to_receipt(
