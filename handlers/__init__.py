@@ -7,7 +7,20 @@ import warnings
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from handlers import branches, errors, gate, invite, language, members, menu, start
+from handlers import (
+    awards,
+    branches,
+    contributions,
+    errors,
+    gate,
+    invite,
+    language,
+    members,
+    menu,
+    myreports,
+    start,
+    titles,
+)
 
 GATE_GROUP = -1
 
@@ -19,7 +32,18 @@ warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PT
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Order matters inside group 0: conversations first, the catch-all last."""
     application.add_handler(gate.build(), group=GATE_GROUP)
-    for flow in (start, members, invite, branches, language, menu):
+    for flow in (
+        start,
+        members,
+        titles,
+        contributions,
+        awards,
+        myreports,
+        invite,
+        branches,
+        language,
+        menu,
+    ):
         application.add_handlers(flow.build())
     application.add_handlers(menu.build_fallback())
     application.add_error_handler(errors.on_error)

@@ -124,6 +124,15 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Editing:
+    """How a form reopens a saved record: `load` gives its answers (or a refusal, already
+    translated), `save` writes the changed answers. Chairs correct, reporters fix for 48 h."""
+
+    load: Callable[[BotContext, Translator, int, int], Awaitable[Values | str]]
+    save: Callable[[FormRun], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
 class Form:
     name: str  # conversation name, user_data key and callback prefix
     title: str  # msgid
@@ -134,6 +143,7 @@ class Form:
     save: Callable[[FormRun], Awaitable[Outcome]]
     check: Callable[[FormRun], Awaitable[str | None]] | None = None
     start_values: Callable[[BotContext, int], Awaitable[Values]] | None = None
+    editing: Editing | None = None
     extra_handlers: tuple[BaseHandler[Update, BotContext, Any], ...] = field(default=())
 
     def question(self, key: str) -> Question | None:
@@ -214,14 +224,24 @@ class FormFlow:
         }
         return await self.ask_next(update, context, t)
 
-    async def begin_edit(
-        self, update: Update, context: BotContext, record_id: int, values: Values
-    ) -> str | int:
-        """Open the summary of an existing record, to correct it with the same questions."""
+    async def begin_edit(self, update: Update, context: BotContext) -> str | int:
+        """`<form>:e:<id>` (from /myreports): reopen a saved record at its summary."""
         t = await tr(update, context)
+        user = update.effective_user
+        assert update.callback_query is not None and user is not None
+        parts = parse_callback(update.callback_query.data, self.prefix)
+        record_id = parse_int(parts[1]) if len(parts) == 2 else None
+        if self.form.editing is None or record_id is None:
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+            return END
+        loaded = await self.form.editing.load(context, t, user.id, record_id)
+        if isinstance(loaded, str):
+            await answer(update, loaded, alert=True)
+            return END
+        await answer(update)
         context.data[self.form.name] = {
             "id": secrets.token_hex(8),
-            "values": values,
+            "values": loaded,
             "editing": False,
             "record": record_id,
         }
@@ -558,7 +578,10 @@ class FormFlow:
                 )
                 await edit_or_reply(update, warning, buttons)
                 return REVIEW
-        outcome = await self.form.save(run)
+        if run.record_id is not None and self.form.editing is not None:
+            outcome = await self.form.editing.save(run)
+        else:
+            outcome = await self.form.save(run)
         await answer(update)
         if outcome.saved:
             # The summary stays in the chat, without buttons, as the record of what was saved.
@@ -612,6 +635,7 @@ class FormFlow:
                 entry_points=[
                     CommandHandler(list(self.form.commands), self.begin),
                     MessageHandler(menu_filter(self.form.menu), self.begin),
+                    CallbackQueryHandler(self.begin_edit, pattern=rf"^{self.prefix}:e:\d+$"),
                     *self.form.extra_handlers,
                 ],
                 states={

@@ -8,15 +8,25 @@ from pydantic import ValidationError
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from bot.i18n import N_
-from bot.services import members
+from bot.i18n import N_, Translator
+from bot.services import members, report_access
 from bot.services.reporting import ReportError
 from bot.storage import units as unit_store
 from bot.storage.models import Level
-from bot.storage.records import MemberInput, field_problems, validate_input
+from bot.storage.records import Member, MemberInput, ReportKind, field_problems, validate_input
 from handlers import answers
 from handlers.common import MENU_MEMBER, BotContext
-from handlers.form import Form, FormFlow, FormRun, Option, Outcome, Question, problem_text
+from handlers.form import (
+    Editing,
+    Form,
+    FormFlow,
+    FormRun,
+    Option,
+    Outcome,
+    Question,
+    Values,
+    problem_text,
+)
 from handlers.report_texts import receipt, report_error_text
 
 GENDERS = (Option("male", N_("Male")), Option("female", N_("Female")))
@@ -74,6 +84,35 @@ async def save(run: FormRun) -> Outcome:
     )
 
 
+async def load(context: BotContext, t: Translator, user_id: int, member_id: int) -> Values | str:
+    record = await report_access.get_record(context.db, ReportKind.MEMBER, member_id)
+    if not isinstance(record, Member):
+        return report_error_text(t, ReportError.NOT_FOUND)
+    if not await report_access.can_edit(context.db, user_id, record, context.now()):
+        return report_error_text(t, ReportError.EDIT_WINDOW_CLOSED)
+    values = record.input_data()
+    values["joined_on"] = record.joined_on.isoformat()
+    values["gender"] = record.gender.value
+    return values
+
+
+async def save_edit(run: FormRun) -> Outcome:
+    assert run.record_id is not None
+    try:
+        result = await report_access.edit_member(
+            run.context.db, run.user_id, run.record_id, run.values, now=run.context.now()
+        )
+    except ValidationError as error:
+        problem = field_problems(error)[0]
+        return Outcome(problem_text(run.t, problem.code), saved=False, field=problem.field)
+    if isinstance(result, ReportError):
+        return Outcome(report_error_text(run.t, result), saved=False)
+    return Outcome(
+        receipt(run.t, N_("Member corrected."), result.id, result.updated_at, run.context),
+        saved=True,
+    )
+
+
 FORM = Form(
     name="member",
     title=N_("New member"),
@@ -118,6 +157,7 @@ FORM = Form(
     ),
     save=save,
     check=check,
+    editing=Editing(load=load, save=save_edit),
 )
 
 FLOW = FormFlow(FORM)
