@@ -147,7 +147,14 @@ MENU_BRANCHES = MenuItem(N_("🏘 Branches"), "branches", Role.COMMUNE_CHAIR)
 MENU_HELP = MenuItem(N_("❓ Help"), "help", Role.VOLUNTEER)
 MENU_LANGUAGE = MenuItem(N_("🌐 Language"), "language", Role.VOLUNTEER)
 
-MENU: tuple[MenuItem, ...] = (MENU_MEMBER, MENU_INVITE, MENU_BRANCHES, MENU_HELP, MENU_LANGUAGE)
+MENU: tuple[MenuItem, ...] = (
+    MENU_MEMBER,
+    MENU_MY_REPORTS,
+    MENU_INVITE,
+    MENU_BRANCHES,
+    MENU_HELP,
+    MENU_LANGUAGE,
+)
 
 # English command, then a Vietnamese alias typed without diacritics.
 CANCEL_COMMANDS = ("cancel", "huy")

@@ -17,7 +17,7 @@ from bot.app import (
     stop_polling,
 )
 from bot.config import Settings
-from bot.fake_bot_api import FakeBotApi
+from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Role, Unit
@@ -114,3 +114,13 @@ async def world(bot: BotUnderTest) -> World:
     await person(db, World.CHAIR, Role.COMMUNE_CHAIR, w.commune, "Chủ Tịch Xã")
     await person(db, World.OTHER_CHAIR, Role.COMMUNE_CHAIR, w.other_commune, "Chủ Tịch Xã Khác")
     return w
+
+
+VOLUNTEER = 40
+
+
+@pytest.fixture
+async def volunteer(fake: FakeBotApi, bot: BotUnderTest, world: World) -> FakeUser:
+    """A volunteer of the world's first branch (Thôn Đông), already registered."""
+    await person(bot.db, VOLUNTEER, Role.VOLUNTEER, world.branch, "Lê Thị Cúc")
+    return fake.user(VOLUNTEER)

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage.db import Database
-from bot.storage.models import Role
-from tests.conftest import person
-from tests.e2e.conftest import BotUnderTest, World
-
-VOLUNTEER = 40
-
-
-@pytest.fixture
-async def volunteer(fake: FakeBotApi, bot: BotUnderTest, world: World) -> FakeUser:
-    await person(bot.db, VOLUNTEER, Role.VOLUNTEER, world.branch, "Lê Thị Cúc")
-    return fake.user(VOLUNTEER)
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
 
 async def members(db: Database) -> list[tuple[str, str, int, str, str | None, int]]:
