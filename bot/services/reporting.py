@@ -15,7 +15,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel
 
-from bot.services import counters, scopes
+from bot.services import campaigns, counters, scopes
 from bot.services.reminder_schedule import VIETNAM_TZ
 from bot.storage import people, reports
 from bot.storage import units as unit_store
@@ -168,6 +168,18 @@ async def _duplicate(
     return found is not None
 
 
+_DATE_FIELDS = ("joined_on", "contributed_on", "awarded_on")
+
+
+def _report_day(columns: Mapping[str, Any], fallback: datetime) -> date:
+    """The day a report is about (a nomination: the day it was made), for campaign tagging."""
+    for name in _DATE_FIELDS:
+        value = columns.get(name)
+        if isinstance(value, date):
+            return value
+    return local_today(fallback)
+
+
 def _dump(record: ReportRecord) -> dict[str, Any]:
     return record.model_dump(mode="json")
 
@@ -201,6 +213,7 @@ async def create(
         "created_at": now,
         "updated_at": now,
         "idempotency_key": idempotency_key,
+        "campaign_id": await campaigns.tag_for(tx, _report_day(placed.columns, now)),
     }
     record = await reports.insert(tx, model, {**placed.columns, **stamp})
     await counters.move(tx, None, record)
@@ -275,6 +288,10 @@ async def edit(
     fields = {k: v for k, v in placed.columns.items() if k in type(before).model_fields}
     if all(getattr(before, name) == value for name, value in fields.items()):
         return before  # nothing changed: no write, no audit line
+    if _report_day(placed.columns, now) != _report_day(before.input_data(), before.created_at):
+        placed.columns["campaign_id"] = await campaigns.tag_for(
+            tx, _report_day(placed.columns, now)
+        )
     refusal = edit_refusal(grants, actor_id, before.model_copy(update=fields), placed.unit, now)
     if refusal is not None:
         return refusal

@@ -26,7 +26,15 @@ from bot.storage.records import (
 
 R = TypeVar("R", bound=ReportRecord)
 
-_COMMON = ("unit_id", "reporter_id", "created_at", "updated_at", "status", "idempotency_key")
+_COMMON = (
+    "unit_id",
+    "reporter_id",
+    "created_at",
+    "updated_at",
+    "status",
+    "idempotency_key",
+    "campaign_id",
+)
 _WRITABLE: dict[ReportKind, frozenset[str]] = {
     ReportKind.MEMBER: frozenset(
         {*_COMMON, "full_name", "name_folded", "gender", "birth_year", "joined_on", "phone"}

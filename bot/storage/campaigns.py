@@ -1,0 +1,118 @@
+"""The campaign table: yearly defaults and the province's own campaigns."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.storage.db import Database, Tx
+
+DEFAULT_KEYS = ("thang_khuyen_hoc", "xuan_khuyen_hoc")
+CUSTOM = "custom"
+
+
+class CampaignPeriod(BaseModel):
+    """One run of a campaign, dates inclusive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    key: str
+    year: int
+    name: str
+    start_on: date
+    end_on: date
+
+    def covers(self, day: date) -> bool:
+        return self.start_on <= day <= self.end_on
+
+
+_COLUMNS = "id, key, year, name, start_on, end_on"
+
+
+def _period(row: Any) -> CampaignPeriod:
+    return CampaignPeriod.model_validate(dict(row))
+
+
+async def get(db: Database | Tx, campaign_id: int) -> CampaignPeriod | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM campaign WHERE id = ?", (campaign_id,))
+    return _period(row) if row else None
+
+
+async def covering(db: Database | Tx, day: date) -> list[CampaignPeriod]:
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM campaign WHERE start_on <= ? AND end_on >= ? "
+        "ORDER BY start_on, id",
+        (day.isoformat(), day.isoformat()),
+    )
+    return [_period(row) for row in rows]
+
+
+async def between(db: Database | Tx, first: date, last: date) -> list[CampaignPeriod]:
+    """Campaigns overlapping [first, last], in date order."""
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM campaign WHERE end_on >= ? AND start_on <= ? "
+        "ORDER BY start_on, id",
+        (first.isoformat(), last.isoformat()),
+    )
+    return [_period(row) for row in rows]
+
+
+async def insert_default(tx: Tx, key: str, year: int, name: str, start: date, end: date) -> bool:
+    """Seed a yearly default once; False if that year's was already there (maybe edited)."""
+    changed = await tx.rowcount(
+        "INSERT INTO campaign (key, year, name, start_on, end_on) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (key, year, name, start.isoformat(), end.isoformat()),
+    )
+    return changed == 1
+
+
+async def insert_custom(
+    tx: Tx, name: str, start: date, end: date, created_by: int
+) -> CampaignPeriod:
+    campaign_id = await tx.execute(
+        "INSERT INTO campaign (key, year, name, start_on, end_on, created_by) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (CUSTOM, start.year, name, start.isoformat(), end.isoformat(), created_by),
+    )
+    found = await get(tx, campaign_id)
+    assert found is not None
+    return found
+
+
+async def update_dates(tx: Tx, campaign_id: int, start: date, end: date) -> None:
+    await tx.execute(
+        "UPDATE campaign SET start_on = ?, end_on = ? WHERE id = ?",
+        (start.isoformat(), end.isoformat(), campaign_id),
+    )
+
+
+class Progress(BaseModel):
+    """Active reports tagged with a campaign under one unit: for reminders and /stats."""
+
+    members: int
+    contributions: int
+    raised: int
+
+
+async def progress(db: Database | Tx, campaign_id: int, unit_path: str) -> Progress:
+    like = unit_path + "%"
+    members = await db.fetchone(
+        "SELECT count(*) FROM member m JOIN unit u ON u.id = m.unit_id "
+        "WHERE m.campaign_id = ? AND m.status = 'active' AND u.path LIKE ?",
+        (campaign_id, like),
+    )
+    money = await db.fetchone(
+        "SELECT count(*), coalesce(sum(c.amount), 0) FROM contribution c "
+        "JOIN unit u ON u.id = c.unit_id "
+        "WHERE c.campaign_id = ? AND c.status = 'active' AND u.path LIKE ?",
+        (campaign_id, like),
+    )
+    return Progress(
+        members=int(members[0]) if members else 0,
+        contributions=int(money[0]) if money else 0,
+        raised=int(money[1]) if money else 0,
+    )
