@@ -60,8 +60,9 @@ _AROUND_SEPARATOR_RE = re.compile(r"\s*([/.-])\s*")
 _BIRTH_YEAR_RE = re.compile(r"(?:nam\s*)?([0-9]{1,8})", re.ASCII)
 
 
-def parse_date(text: str, *, today: date) -> date:
-    """Read a typed date, refusing future dates and ones before ``EARLIEST_DATE``."""
+def parse_date(text: str, *, today: date, allow_future: bool = False) -> date:
+    """Read a typed date, refusing ones before ``EARLIEST_DATE`` and, unless it is a plan
+    (a campaign's dates), future ones."""
     folded = fold(text)
     if not folded:
         raise DateError(DateErrorCode.EMPTY)
@@ -69,7 +70,7 @@ def parse_date(text: str, *, today: date) -> date:
     if folded in _DAYS_AGO:
         return today - timedelta(days=_DAYS_AGO[folded])
     value = _numeric_date(folded, today)
-    if value > today:
+    if value > today and not allow_future:
         raise DateError(DateErrorCode.FUTURE)
     if value < EARLIEST_DATE:
         raise DateError(DateErrorCode.TOO_OLD)

@@ -10,6 +10,7 @@ from telegram.warnings import PTBUserWarning
 from handlers import (
     awards,
     branches,
+    campaigns,
     contributions,
     errors,
     gate,
@@ -41,6 +42,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         myreports,
         invite,
         branches,
+        campaigns,
         language,
         menu,
     ):

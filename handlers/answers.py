@@ -42,9 +42,18 @@ def title_year(answer: str, t: Translator, today: date) -> JsonValue:
 
 
 def day(answer: str, t: Translator, today: date) -> JsonValue:
-    """A date as ISO text ("hôm nay", "hôm qua", 15/10/2025...)."""
+    """A date as ISO text ("hôm nay", "hôm qua", 15/10/2025...), not in the future."""
+    return _day(answer, t, today, allow_future=False)
+
+
+def planned_day(answer: str, t: Translator, today: date) -> JsonValue:
+    """A date that may lie ahead, such as a campaign's end."""
+    return _day(answer, t, today, allow_future=True)
+
+
+def _day(answer: str, t: Translator, today: date, *, allow_future: bool) -> JsonValue:
     try:
-        return parse_date(answer, today=today).isoformat()
+        return parse_date(answer, today=today, allow_future=allow_future).isoformat()
     except DateError as error:
         reasons = {
             DateErrorCode.FUTURE: t.gettext("That date is in the future."),

@@ -21,6 +21,7 @@ class CampaignProblem(StrEnum):
     END_BEFORE_START = "end_before_start"
     TOO_LONG = "too_long"
     ALREADY_OVER = "already_over"
+    NOT_STARTED = "not_started"
 
 
 MAX_DAYS = 366
@@ -116,7 +117,9 @@ async def end_now(
         return CampaignProblem.NOT_FOUND
     if current.end_on < today:
         return CampaignProblem.ALREADY_OVER
-    return await change_dates(db, actor_id, campaign_id, min(current.start_on, today), today)
+    if current.start_on > today:
+        return CampaignProblem.NOT_STARTED
+    return await change_dates(db, actor_id, campaign_id, current.start_on, today)
 
 
 async def can_manage(db: Database, actor_id: int) -> bool:

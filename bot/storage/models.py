@@ -99,6 +99,7 @@ class User(BaseModel):
     full_name: str | None = None
     language: str = "vi"
     reachable: bool = True
+    reminders: bool = True
 
 
 class Grant(BaseModel):

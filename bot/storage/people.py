@@ -27,12 +27,14 @@ def _user(row: Any) -> User:
         full_name=row["full_name"],
         language=row["language"],
         reachable=bool(row["reachable"]),
+        reminders=bool(row["reminders"]),
     )
 
 
 async def get_user(db: Database | Tx, telegram_id: int) -> User | None:
     row = await db.fetchone(
-        "SELECT telegram_id, full_name, language, reachable FROM app_user WHERE telegram_id = ?",
+        "SELECT telegram_id, full_name, language, reachable, reminders FROM app_user "
+        "WHERE telegram_id = ?",
         (telegram_id,),
     )
     return _user(row) if row else None
@@ -58,6 +60,12 @@ async def set_language(db: Database, telegram_id: int, language: str) -> None:
         await tx.execute(
             "UPDATE app_user SET language = ? WHERE telegram_id = ?", (language, telegram_id)
         )
+
+
+async def set_reminders(db: Database, telegram_id: int, wanted: bool) -> None:
+    await db.execute(
+        "UPDATE app_user SET reminders = ? WHERE telegram_id = ?", (int(wanted), telegram_id)
+    )
 
 
 async def set_reachable(db: Database, telegram_id: int, reachable: bool) -> None:
