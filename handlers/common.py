@@ -149,7 +149,11 @@ MENU_LANGUAGE = MenuItem(N_("🌐 Language"), "language", Role.VOLUNTEER)
 
 MENU: tuple[MenuItem, ...] = (
     MENU_MEMBER,
+    MENU_TITLE,
+    MENU_CONTRIBUTION,
+    MENU_AWARD,
     MENU_MY_REPORTS,
+    MENU_PENDING,
     MENU_INVITE,
     MENU_BRANCHES,
     MENU_HELP,

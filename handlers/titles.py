@@ -1,14 +1,853 @@
-"""Placeholder: this flow is being written; it registers no handlers yet."""
+"""Learning-title nominations (đề cử danh hiệu học tập): the form, the chairs' decision, /pending.
+
+Anyone registered nominates a person, family, clan, village, agency or commune; the chairs who
+may recognise that title get the nomination with Công nhận / Không công nhận buttons, and the
+nominator is told the outcome in their own language. Every press is checked again by the
+service: callback data only names a nomination, it never grants anything.
+
+Callback data: the form uses `title:…` (the engine's; `title:e:<id>` reopens a saved one for
+correction), decisions `tt:ok:<id>` (recognise), `tt:no:<id>` (reject: asks for a reason) and
+`tt:x` (leave the reason question).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Final
 
-from telegram import Update
-from telegram.ext import BaseHandler
+from pydantic import ValidationError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
-from handlers.common import BotContext
+from bot.i18n import N_, Translator
+from bot.services import nominations, report_access, reporting, scopes
+from bot.services.reporting import ReportError
+from bot.storage import people
+from bot.storage import units as unit_store
+from bot.storage.db import Database
+from bot.storage.models import ROLE_RANK, Level, Role, Unit
+from bot.storage.records import (
+    NOTE_MAX,
+    Nomination,
+    NominationInput,
+    NominationKind,
+    NominationStatus,
+    ReportKind,
+    field_problem,
+    field_problems,
+    tidy_text,
+)
+from handlers import answers
+from handlers.common import (
+    CANCEL_COMMANDS,
+    FREE_TEXT,
+    MENU_AWARD,
+    MENU_CONTRIBUTION,
+    MENU_MY_REPORTS,
+    MENU_PENDING,
+    MENU_TITLE,
+    BotContext,
+    MenuItem,
+    answer,
+    edit_or_reply,
+    menu_filter,
+    notify,
+    parse_callback,
+    parse_int,
+    reply,
+    show_main_menu,
+    tr,
+    tr_for,
+    unit_address,
+)
+from handlers.form import (
+    Editing,
+    Form,
+    FormFlow,
+    FormRun,
+    Invalid,
+    JsonValue,
+    Option,
+    Outcome,
+    Question,
+    Values,
+    problem_text,
+)
+from handlers.report_texts import receipt, report_error_text
+
+DECISION: Final = "tt"
+REASON = "reason"
+REJECT_KEY = "title_reject"
+END = ConversationHandler.END
+PENDING_SHOWN: Final = 10
+REASON_TTL: Final = timedelta(hours=1)
+"""A reason typed long after the question is more likely a stray message than a decision."""
+PENDING_COMMANDS = ("pending", "choduyet")
+
+KIND_LABELS: Final = {
+    NominationKind.CITIZEN: N_("Learning citizen"),
+    NominationKind.FAMILY: N_("Learning family"),
+    NominationKind.CLAN: N_("Learning clan"),
+    NominationKind.VILLAGE_COMMUNITY: N_("Learning community (village, residential group)"),
+    NominationKind.LEARNING_UNIT: N_("Learning unit"),
+    NominationKind.COMMUNE_COMMUNITY: N_("Commune learning community"),
+}
+
+LEVELS: Final = {
+    NominationKind.CITIZEN: (Level.BRANCH,),
+    NominationKind.FAMILY: (Level.BRANCH,),
+    NominationKind.CLAN: (Level.BRANCH,),
+    NominationKind.VILLAGE_COMMUNITY: (Level.BRANCH,),
+    NominationKind.LEARNING_UNIT: (Level.BRANCH, Level.COMMUNE),
+    NominationKind.COMMUNE_COMMUNITY: (Level.COMMUNE,),
+}
+"""Where each title's nomination is filed: its unit decides who may recognise it."""
+
+
+@dataclass(frozen=True)
+class SubjectAsk:
+    """How to ask who or what is nominated, for one title."""
+
+    key: str
+    label: str  # msgid
+    prompt: str  # msgid
+
+
+# The engine's prompts are fixed per question, so each title has its own subject question
+# (all stored as the model's `subject`); a commune's title names the commune itself.
+SUBJECTS: Final = {
+    NominationKind.CITIZEN: SubjectAsk(
+        "person",
+        N_("Person nominated"),
+        N_("Who is nominated? Type the full name, for example: Nguyen Van An."),
+    ),
+    NominationKind.FAMILY: SubjectAsk(
+        "household",
+        N_("Head of household"),
+        N_(
+            "Which family? Type the full name of the head of household, for example: Tran Van Binh."
+        ),
+    ),
+    NominationKind.CLAN: SubjectAsk(
+        "clan", N_("Clan"), N_("Which clan? Type the clan's name, for example: Pham Van clan.")
+    ),
+    NominationKind.VILLAGE_COMMUNITY: SubjectAsk(
+        "village",
+        N_("Village or residential group"),
+        N_("Which village or residential group? Type its name, for example: Dong village."),
+    ),
+    NominationKind.LEARNING_UNIT: SubjectAsk(
+        "agency",
+        N_("Agency or unit"),
+        N_(
+            "Which agency, school or enterprise? Type its name, "
+            "for example: Dong Ha Primary School."
+        ),
+    ),
+}
+SUBJECT_KEYS: Final = frozenset(ask.key for ask in SUBJECTS.values())
+
+
+def kind_of(values: Mapping[str, JsonValue]) -> NominationKind | None:
+    try:
+        return NominationKind(str(values.get("kind")))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- answers
+
+
+def subject_answer(answer: str, t: Translator, today: date) -> JsonValue:
+    """Free text checked against the model's `subject` rules (the engine only checks keys
+    the model has, and these questions have their own keys)."""
+    value = tidy_text(answer)
+    code = field_problem(NominationInput, "subject", value, today=today)
+    if code is not None:
+        raise Invalid(problem_text(t, code))
+    return value
+
+
+def note_answer(answer: str, t: Translator, today: date) -> JsonValue:
+    """Blank is no note, so the summary says "(none)" rather than showing nothing."""
+    return tidy_text(answer) or None
+
+
+def year_shortcuts(t: Translator, today: date) -> list[tuple[str, JsonValue]]:
+    return [(str(today.year), today.year), (str(today.year - 1), today.year - 1)]
+
+
+def unit_levels(values: Mapping[str, JsonValue]) -> tuple[Level, ...]:
+    kind = kind_of(values)
+    return LEVELS[kind] if kind is not None else (Level.BRANCH,)
+
+
+def subject_question(kind: NominationKind, ask: SubjectAsk) -> Question:
+    return Question(
+        ask.key,
+        ask.label,
+        ask.prompt,
+        parse=subject_answer,
+        applies=lambda values: kind_of(values) is kind,
+    )
+
+
+QUESTIONS: Final = (
+    Question(
+        "kind",
+        N_("Title"),
+        N_("Which title?"),
+        options=tuple(Option(kind.value, label) for kind, label in KIND_LABELS.items()),
+    ),
+    *(subject_question(kind, ask) for kind, ask in SUBJECTS.items()),
+    Question(
+        "unit_id",
+        N_("Place"),
+        N_("Which branch or commune is it in?"),
+        levels=unit_levels,
+    ),
+    Question(
+        "year",
+        N_("Year"),
+        N_("For which year? Tap a button or type a year."),
+        parse=answers.title_year,
+        shortcuts=year_shortcuts,
+    ),
+    Question(
+        "note",
+        N_("Note"),
+        N_(
+            "A short note for the chairs (optional)? "
+            "For example: three children passed the university entrance exam."
+        ),
+        parse=note_answer,
+        optional=True,
+    ),
+)
+
+
+def nomination_data(values: Mapping[str, JsonValue], unit: Unit) -> dict[str, JsonValue]:
+    """The draft's answers as `NominationInput` takes them."""
+    data = {key: value for key, value in values.items() if key not in SUBJECT_KEYS}
+    kind = kind_of(values)
+    ask = SUBJECTS.get(kind) if kind is not None else None
+    data["subject"] = values.get(ask.key) if ask is not None else unit.name
+    return data
+
+
+# ---------------------------------------------------------------- saving
+
+
+def misplaced(run: FormRun) -> Outcome | None:
+    """After changing the title, the place chosen for the old one may not fit the new one."""
+    kind = kind_of(run.values)
+    if kind is None or run.unit.level in LEVELS[kind]:
+        return None
+    text = run.t.gettext("This place does not fit the title; please choose it again.")
+    return Outcome(text, saved=False, field="unit_id")
+
+
+def invalid_outcome(run: FormRun, error: ValidationError) -> Outcome:
+    problem = field_problems(error)[0]
+    field: str | None = problem.field
+    if field == "subject":
+        kind = kind_of(run.values)
+        ask = SUBJECTS.get(kind) if kind is not None else None
+        field = ask.key if ask is not None else None
+    return Outcome(problem_text(run.t, problem.code), saved=False, field=field)
+
+
+def refused_outcome(run: FormRun, error: ReportError) -> Outcome:
+    t = run.t
+    kind = kind_of(run.values)
+    if error is ReportError.DUPLICATE and kind is not None:
+        data = nomination_data(run.values, run.unit)
+        text = t.gettext(
+            '"{subject}" already holds or awaits the title "{title}" for {year}, so nothing new '
+            "was saved. Change the name or the year, or cancel."
+        ).format(subject=data["subject"], title=t.gettext(KIND_LABELS[kind]), year=data["year"])
+        return Outcome(text, saved=False)
+    if error is ReportError.OUT_OF_SCOPE and kind is NominationKind.COMMUNE_COMMUNITY:
+        text = t.gettext("Only chairs can nominate a whole commune. Please choose another title.")
+        return Outcome(text, saved=False, field="kind")
+    field = "unit_id" if error is ReportError.UNKNOWN_UNIT else None
+    return Outcome(report_error_text(t, error), saved=False, field=field)
+
+
+async def save(run: FormRun) -> Outcome:
+    wrong_place = misplaced(run)
+    if wrong_place is not None:
+        return wrong_place
+    try:
+        result = await nominations.create_nomination(
+            run.context.db,
+            run.user_id,
+            nomination_data(run.values, run.unit),
+            idempotency_key=run.key,
+            now=run.context.now(),
+        )
+    except ValidationError as error:
+        return invalid_outcome(run, error)
+    if isinstance(result, ReportError):
+        return refused_outcome(run, result)
+    nomination, created = result
+    if created:
+        await ask_deciders(run.context, nomination)
+    t = run.t
+    text = (
+        receipt(t, N_("Nomination saved."), nomination.id, nomination.created_at, run.context)
+        + "\n"
+        + t.gettext(
+            "It has been sent to the chairs for recognition; "
+            "you will get a message here when it is decided."
+        )
+    )
+    return Outcome(text, saved=True)
+
+
+async def load(context: BotContext, t: Translator, user_id: int, record_id: int) -> Values | str:
+    """A saved nomination's answers, for /myreports' correction button."""
+    record = await report_access.get_record(context.db, ReportKind.NOMINATION, record_id)
+    if not isinstance(record, Nomination):
+        return report_error_text(t, ReportError.NOT_FOUND)
+    if not await report_access.can_edit(context.db, user_id, record, context.now()):
+        if record.is_withdrawn:
+            return report_error_text(t, ReportError.WITHDRAWN)
+        if record.reporter_id != user_id:
+            return report_error_text(t, ReportError.OUT_OF_SCOPE)
+        if record.status is not NominationStatus.PENDING:
+            return report_error_text(t, ReportError.ALREADY_DECIDED)
+        return report_error_text(t, ReportError.EDIT_WINDOW_CLOSED)
+    values: Values = {
+        "kind": record.kind.value,
+        "unit_id": record.unit_id,
+        "year": record.year,
+        "note": record.note,
+    }
+    ask = SUBJECTS.get(record.kind)
+    if ask is not None:
+        values[ask.key] = record.subject
+    return values
+
+
+async def save_edit(run: FormRun) -> Outcome:
+    assert run.record_id is not None
+    wrong_place = misplaced(run)
+    if wrong_place is not None:
+        return wrong_place
+    try:
+        result = await report_access.edit_nomination(
+            run.context.db,
+            run.user_id,
+            run.record_id,
+            nomination_data(run.values, run.unit),
+            now=run.context.now(),
+        )
+    except ValidationError as error:
+        return invalid_outcome(run, error)
+    if isinstance(result, ReportError):
+        return refused_outcome(run, result)
+    return Outcome(
+        receipt(run.t, N_("Nomination corrected."), result.id, result.updated_at, run.context),
+        saved=True,
+    )
+
+
+class TitleFlow(FormFlow):
+    """The form engine, with one title per row: the names are long and two to a row get cut
+    off on a small phone."""
+
+    def _buttons(self, t: Translator, question: Question, today: date) -> InlineKeyboardMarkup:
+        markup = super()._buttons(t, question, today)
+        if question.key != "kind":
+            return markup
+        return InlineKeyboardMarkup([[button] for row in markup.inline_keyboard for button in row])
+
+
+FORM = Form(
+    name="title",
+    title=N_("Title nomination"),
+    commands=("title", "danhhieu"),
+    menu=MENU_TITLE,
+    model=NominationInput,
+    questions=QUESTIONS,
+    save=save,
+    editing=Editing(load=load, save=save_edit),
+)
+
+FLOW = TitleFlow(FORM)
+
+
+# ---------------------------------------------------------------- who decides
+
+
+DECIDER_CHAINS: Final = {
+    Role.COMMUNE_CHAIR: (
+        (Level.COMMUNE, Role.COMMUNE_CHAIR),
+        (Level.DISTRICT, Role.DISTRICT_CHAIR),
+        (Level.PROVINCE, Role.PROVINCE_ADMIN),
+    ),
+    Role.DISTRICT_CHAIR: (
+        (Level.DISTRICT, Role.DISTRICT_CHAIR),
+        (Level.PROVINCE, Role.PROVINCE_ADMIN),
+    ),
+}
+
+
+async def deciders_for(db: Database, unit: Unit, kind: NominationKind) -> list[int]:
+    """The nearest chairs who may recognise the title, as `registration.approvers_for` does:
+    the commune's chairs (district ones for a learning unit or a commune), else upward."""
+    chain = [*await unit_store.ancestors(db, unit), unit]
+    by_level = {u.level: u for u in chain}
+    for level, role in DECIDER_CHAINS[reporting.decider_role(kind)]:
+        holder_unit = by_level.get(level)
+        if holder_unit is None:
+            continue
+        found = await people.holders(db, [holder_unit.id], [role])
+        if found:
+            return found
+    return []
+
+
+def decide_buttons(t: Translator, nomination_id: int) -> InlineKeyboardMarkup:
+    """Two big rows, so a shaky finger does not recognise what it meant to reject."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("✅ Recognise"), callback_data=f"{DECISION}:ok:{nomination_id}"
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    t.gettext("❌ Not recognise"), callback_data=f"{DECISION}:no:{nomination_id}"
+                )
+            ],
+        ]
+    )
+
+
+async def person_name(db: Database, telegram_id: int | None) -> str:
+    user = await people.get_user(db, telegram_id) if telegram_id is not None else None
+    return user.full_name if user is not None and user.full_name else "?"
+
+
+def subject_line(t: Translator, nomination: Nomination) -> str:
+    """ "Chủ hộ: Trần Văn Bình"; a commune's title names the commune, shown just below."""
+    ask = SUBJECTS.get(nomination.kind)
+    if ask is None:
+        return nomination.subject
+    return f"{t.gettext(ask.label)}: {nomination.subject}"
+
+
+async def card(context: BotContext, t: Translator, nomination: Nomination) -> str:
+    """The nomination as a chair reads it, ending with where it stands."""
+    db = context.db
+    unit = await unit_store.get(db, nomination.unit_id)
+    lines = [
+        t.gettext("🏅 Nomination #{number}: {title}, {year}").format(
+            number=nomination.id,
+            title=t.gettext(KIND_LABELS[nomination.kind]),
+            year=nomination.year,
+        ),
+        subject_line(t, nomination),
+        await unit_address(t, db, unit) if unit is not None else "?",
+        t.gettext("Nominated by {name} at {time}").format(
+            name=await person_name(db, nomination.reporter_id),
+            time=t.datetime(nomination.created_at, context.runtime.settings.tz),
+        ),
+    ]
+    if nomination.note:
+        lines.append(t.gettext("Note: {note}").format(note=nomination.note))
+    decider = await person_name(db, nomination.decided_by)
+    if nomination.status is NominationStatus.PENDING:
+        lines.append(t.gettext("⏳ Waiting for a decision"))
+    elif nomination.status is NominationStatus.RECOGNISED:
+        lines.append(t.gettext("✅ Recognised by {name}").format(name=decider))
+    elif nomination.status is NominationStatus.REJECTED:
+        lines.append(
+            t.gettext("❌ Not recognised by {name}. Reason: {reason}").format(
+                name=decider, reason=nomination.reject_reason or ""
+            )
+        )
+    else:
+        lines.append(report_error_text(t, ReportError.WITHDRAWN))
+    return "\n".join(lines)
+
+
+async def ask_deciders(context: BotContext, nomination: Nomination) -> None:
+    unit = await unit_store.get(context.db, nomination.unit_id)
+    assert unit is not None
+    for chair_id in await deciders_for(context.db, unit, nomination.kind):
+        t = await tr_for(context, chair_id)
+        text = await card(context, t, nomination)
+        await notify(context, chair_id, text, decide_buttons(t, nomination.id))
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def callback_id(update: Update, action: str) -> int | None:
+    """`tt:<action>:<id>` → id; anything else → None."""
+    assert update.callback_query is not None
+    parts = parse_callback(update.callback_query.data, DECISION)
+    if len(parts) != 2 or parts[0] != action:
+        return None
+    return parse_int(parts[1])
+
+
+def pressed_card(update: Update) -> int | None:
+    """The id of the message pressed, if its own buttons carry this data: a forged press
+    attached to some other message must not overwrite that message."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if query is None or not isinstance(message, Message) or message.reply_markup is None:
+        return None
+    data = {button.callback_data for row in message.reply_markup.inline_keyboard for button in row}
+    return message.message_id if query.data in data else None
+
+
+async def show_card(
+    update: Update, context: BotContext, t: Translator, nomination: Nomination, card_id: int | None
+) -> None:
+    """Put the nomination's current state on the chair's card (without buttons once decided)."""
+    text = await card(context, t, nomination)
+    markup = (
+        decide_buttons(t, nomination.id) if nomination.status is NominationStatus.PENDING else None
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    if card_id is not None:
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=chat.id, message_id=card_id, reply_markup=markup
+            )
+            return
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return
+    await reply(update, text, markup)
+
+
+async def decidable(
+    context: BotContext, user_id: int, nomination_id: int
+) -> Nomination | ReportError:
+    """The checks `nominations.decide` makes, in its order, before asking for a reason."""
+    record = await report_access.get_record(context.db, ReportKind.NOMINATION, nomination_id)
+    if not isinstance(record, Nomination):
+        return ReportError.NOT_FOUND
+    unit = await unit_store.get(context.db, record.unit_id)
+    grants = await people.grants_of(context.db, user_id)
+    if unit is None or not reporting.can_decide(grants, unit, record.kind):
+        return ReportError.OUT_OF_SCOPE
+    if record.status is not NominationStatus.PENDING:
+        return ReportError.ALREADY_DECIDED
+    return record
+
+
+async def refuse_press(
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    user_id: int,
+    nomination_id: int,
+    error: ReportError,
+) -> None:
+    """Say why not; a card that is out of date is brought up to date."""
+    text = report_error_text(t, error)
+    record = await report_access.get_record(context.db, ReportKind.NOMINATION, nomination_id)
+    if error is ReportError.OUT_OF_SCOPE and isinstance(record, Nomination):
+        unit = await unit_store.get(context.db, record.unit_id)
+        grants = await people.grants_of(context.db, user_id)
+        if (
+            unit is not None
+            and scopes.covers(grants, unit)
+            and (reporting.decider_role(record.kind) is Role.DISTRICT_CHAIR)
+        ):
+            text = t.gettext(
+                "Learning units and commune learning communities are recognised by the "
+                "district chair."
+            )
+    await answer(update, text, alert=True)
+    card_id = pressed_card(update)
+    if error is ReportError.ALREADY_DECIDED and isinstance(record, Nomination) and card_id:
+        await show_card(update, context, t, record, card_id)
+
+
+async def tell_nominator(context: BotContext, nomination: Nomination) -> None:
+    """The outcome, in the nominator's own language; a chair deciding their own is not told."""
+    if nomination.reporter_id == nomination.decided_by:
+        return
+    t = await tr_for(context, nomination.reporter_id)
+    details = {
+        "number": nomination.id,
+        "title": t.gettext(KIND_LABELS[nomination.kind]),
+        "year": nomination.year,
+        "subject": nomination.subject,
+    }
+    if nomination.status is NominationStatus.RECOGNISED:
+        text = t.gettext(
+            "🎉 Good news: your nomination #{number} has been recognised: "
+            "{title}, {year} — {subject}."
+        ).format(**details)
+    else:
+        text = t.gettext(
+            "Your nomination #{number} ({title}, {year} — {subject}) was not recognised. "
+            "Reason: {reason}"
+        ).format(**details, reason=nomination.reject_reason or "")
+    await notify(context, nomination.reporter_id, text)
+
+
+async def recognise_pressed(update: Update, context: BotContext) -> None:
+    """`tt:ok:<id>`, and any other `tt:` data no conversation took."""
+    t = await tr(update, context)
+    user = update.effective_user
+    assert user is not None
+    nomination_id = callback_id(update, "ok")
+    if nomination_id is None:
+        assert update.callback_query is not None
+        left = update.callback_query.data == f"{DECISION}:x"  # the reason question is over
+        await answer(
+            update,
+            t.gettext("This button is no longer active. Choose a task from the menu.")
+            if left
+            else t.gettext("This button is not valid."),
+            alert=True,
+        )
+        return
+    result = await nominations.decide(
+        context.db, nomination_id, user.id, recognise=True, reason=None, now=context.now()
+    )
+    if isinstance(result, ReportError):
+        await refuse_press(update, context, t, user.id, nomination_id, result)
+        return
+    await answer(update, t.gettext("✅ Recognised"))
+    await show_card(update, context, t, result, pressed_card(update))
+    await tell_nominator(context, result)
+
+
+def leave_button(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t.gettext("✖ Cancel"), callback_data=f"{DECISION}:x")]]
+    )
+
+
+async def drop_prompt_button(update: Update, context: BotContext) -> None:
+    """The reason question is over: its ✖ Cancel button goes, so nothing stale is left."""
+    asked = context.data.get(REJECT_KEY)
+    prompt = asked.get("prompt") if isinstance(asked, dict) else None
+    chat = update.effective_chat
+    if not isinstance(prompt, int) or chat is None:
+        return
+    with contextlib.suppress(BadRequest):  # already without buttons, or too old to edit
+        await context.bot.edit_message_reply_markup(chat_id=chat.id, message_id=prompt)
+
+
+async def ask_reason(
+    update: Update, context: BotContext, t: Translator, nomination: Nomination, note: str = ""
+) -> str:
+    await drop_prompt_button(update, context)
+    lines = [note] if note else []
+    lines.append(
+        t.gettext(
+            "Why is nomination #{number} ({subject}) not recognised? "
+            "Please type the reason; the nominator will read it."
+        ).format(number=nomination.id, subject=nomination.subject)
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    sent = await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=leave_button(t))
+    context.data[REJECT_KEY]["prompt"] = sent.message_id
+    return REASON
+
+
+async def reject_pressed(update: Update, context: BotContext) -> str | int:
+    """`tt:no:<id>`: if this chair may still decide it, ask why."""
+    t = await tr(update, context)
+    user = update.effective_user
+    assert user is not None
+    nomination_id = callback_id(update, "no")
+    if nomination_id is None:
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+        return END
+    found = await decidable(context, user.id, nomination_id)
+    if isinstance(found, ReportError):
+        await refuse_press(update, context, t, user.id, nomination_id, found)
+        return END
+    await answer(update)
+    await drop_prompt_button(update, context)  # an earlier reason question, left open
+    context.data[REJECT_KEY] = {
+        "id": nomination_id,
+        "card": pressed_card(update),
+        "asked_at": context.now().isoformat(),
+    }
+    return await ask_reason(update, context, t, found)
+
+
+async def finish_reason(update: Update, context: BotContext, text: str) -> int:
+    await drop_prompt_button(update, context)
+    context.data.pop(REJECT_KEY, None)
+    await show_main_menu(update, context, text)
+    return END
+
+
+async def reason_typed(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    user = update.effective_user
+    assert update.message is not None and update.message.text is not None and user is not None
+    asked = context.data.get(REJECT_KEY)
+    if not isinstance(asked, dict) or not isinstance(asked.get("id"), int):
+        return await finish_reason(
+            update, context, t.gettext("Nothing was decided. Choose a task below.")
+        )
+    nomination_id: int = asked["id"]
+    if context.now() - datetime.fromisoformat(str(asked.get("asked_at"))) > REASON_TTL:
+        text = t.gettext(
+            "The question about nomination #{number} was asked more than an hour ago, so "
+            "nothing was decided. Press ❌ Not recognise again if you still want to."
+        )
+        return await finish_reason(update, context, text.format(number=nomination_id))
+    reason = tidy_text(update.message.text)
+    if not reason or len(reason) > NOTE_MAX:
+        found = await decidable(context, user.id, nomination_id)
+        if isinstance(found, ReportError):
+            return await finish_reason(update, context, report_error_text(t, found))
+        problem = ReportError.REASON_TOO_LONG if reason else ReportError.REASON_REQUIRED
+        return await ask_reason(update, context, t, found, report_error_text(t, problem))
+    result = await nominations.decide(
+        context.db, nomination_id, user.id, recognise=False, reason=reason, now=context.now()
+    )
+    card_id = asked.get("card") if isinstance(asked.get("card"), int) else None
+    if isinstance(result, ReportError):
+        if result is ReportError.ALREADY_DECIDED and card_id is not None:
+            # Another chair was quicker: the card shows their decision instead.
+            current = await report_access.get_record(
+                context.db, ReportKind.NOMINATION, nomination_id
+            )
+            if isinstance(current, Nomination):
+                await show_card(update, context, t, current, card_id)
+        return await finish_reason(update, context, report_error_text(t, result))
+    await show_card(update, context, t, result, card_id)
+    await tell_nominator(context, result)
+    text = t.gettext("Saved: nomination #{number} is not recognised. The nominator has been told.")
+    return await finish_reason(update, context, text.format(number=nomination_id))
+
+
+async def reason_stray(update: Update, context: BotContext) -> str | int:
+    """A sticker or photo instead of the reason: ask again."""
+    t = await tr(update, context)
+    user = update.effective_user
+    asked = context.data.get(REJECT_KEY)
+    nomination_id = asked.get("id") if isinstance(asked, dict) else None
+    found = (
+        await decidable(context, user.id, nomination_id)
+        if user is not None and isinstance(nomination_id, int)
+        else ReportError.NOT_FOUND
+    )
+    if isinstance(found, ReportError):
+        return await finish_reason(update, context, report_error_text(t, found))
+    return await ask_reason(update, context, t, found, t.gettext("Please type the reason as text."))
+
+
+async def leave_reason(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    await answer(update)
+    if update.callback_query is not None:
+        context.data.pop(REJECT_KEY, None)
+        await edit_or_reply(update, t.gettext("Nothing was decided. Choose a task below."))
+        await show_main_menu(update, context, t.gettext("Choose a task below."))
+        return END
+    return await finish_reason(
+        update, context, t.gettext("Nothing was decided. Choose a task below.")
+    )
+
+
+# ---------------------------------------------------------------- /pending
+
+
+async def pending(update: Update, context: BotContext) -> None:
+    """The chair's queue: the oldest nominations first, each with its own buttons."""
+    t = await tr(update, context)
+    user = update.effective_user
+    assert user is not None
+    top = scopes.highest(await people.grants_of(context.db, user.id))
+    if top is None or top.rank < ROLE_RANK[Role.COMMUNE_CHAIR]:
+        await show_main_menu(
+            update,
+            context,
+            t.gettext(
+                "Title nominations are decided by the commune and district chairs. "
+                "You will get a message here when one of yours is decided."
+            ),
+        )
+        return
+    queue = await nominations.pending_for(context.db, user.id)
+    if not queue:
+        await show_main_menu(update, context, t.gettext("Nothing is waiting for your decision."))
+        return
+    lines = [t.gettext("Nominations waiting for your decision: {count}.").format(count=len(queue))]
+    if len(queue) > PENDING_SHOWN:
+        lines.append(
+            t.gettext(
+                "Here are the oldest {shown}; send /pending again after deciding them."
+            ).format(shown=PENDING_SHOWN)
+        )
+    await show_main_menu(update, context, "\n".join(lines))
+    for nomination in queue[:PENDING_SHOWN]:
+        await reply(update, await card(context, t, nomination), decide_buttons(t, nomination.id))
+
+
+# ---------------------------------------------------------------- wiring
+
+OTHER_MENUS: tuple[MenuItem, ...] = (
+    MENU_TITLE,
+    MENU_PENDING,
+    MENU_CONTRIBUTION,
+    MENU_AWARD,
+    MENU_MY_REPORTS,
+)
+
+
+def reason_filter() -> filters.BaseFilter:
+    """Typed text, not a menu label: a menu tap must never become a rejection reason."""
+    typed = FREE_TEXT
+    for item in OTHER_MENUS:
+        typed = typed & ~menu_filter(item)
+    return typed
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return []
+    rejecting: ConversationHandler[BotContext] = ConversationHandler(
+        entry_points=[CallbackQueryHandler(reject_pressed, pattern=rf"^{DECISION}:no:\d+$")],
+        states={
+            REASON: [
+                MessageHandler(reason_filter(), reason_typed),
+                CallbackQueryHandler(leave_reason, pattern=rf"^{DECISION}:x$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler(list(CANCEL_COMMANDS), leave_reason),
+            MessageHandler(filters.ALL & ~filters.COMMAND & ~filters.TEXT, reason_stray),
+        ],
+        allow_reentry=True,
+        name=REJECT_KEY,
+        persistent=True,
+    )
+    return [
+        *FLOW.handlers(),
+        rejecting,
+        CallbackQueryHandler(recognise_pressed, pattern=rf"^{DECISION}:"),
+        CommandHandler(list(PENDING_COMMANDS), pending),
+        MessageHandler(menu_filter(MENU_PENDING), pending),
+    ]
