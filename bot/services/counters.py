@@ -6,15 +6,20 @@ of its ancestors, so /stats reads one row instead of scanning records. What coun
 once, by the `*_facts` functions below; `recompute` rebuilds every counter from the raw rows
 through the same functions and reports where the stored counters drifted.
 
+Baselines (totals from before the bot, `bot/services/imports.py`) are rolled up the same way
+under `baseline:<indicator>` by `move_baselines`, and `recompute` checks them too.
+
 Indicator names are stable strings (they are stored); build them only with the helpers here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from bot.storage import figures as figure_store
 from bot.storage import reports
 from bot.storage.db import Database, Tx
 from bot.storage.records import (
@@ -74,6 +79,42 @@ def all_indicators() -> list[str]:
     ]
 
 
+MEMBERS_TOTAL: Final = "members_total"
+"""Members at the end of a year: only ever a baseline (the bot counts new members)."""
+BASELINE_PREFIX: Final = "baseline:"
+STOCK_BASELINES: Final = (MEMBERS_TOTAL,)
+"""Baselines that are a level at year end, not a flow: statistics use the latest year that has
+one, so they also count how many units have a row (`baseline_units`) to tell a known 0 from
+no baseline at all."""
+
+
+def baseline_indicators() -> list[str]:
+    """What a baseline row may hold: its `baseline.indicator` names."""
+    return [
+        MEMBERS_TOTAL,
+        *(title(kind, NominationStatus.RECOGNISED) for kind in NominationKind),
+        FUND_RAISED,
+        FUND_AWARDED,
+    ]
+
+
+_BASELINE_INDICATORS: Final = frozenset(baseline_indicators())
+
+
+def baseline(indicator: str) -> str:
+    """The counter a baseline indicator is rolled up into."""
+    if indicator not in _BASELINE_INDICATORS:
+        raise ValueError(f"not a baseline indicator: {indicator}")
+    return f"{BASELINE_PREFIX}{indicator}"
+
+
+def baseline_units(indicator: str) -> str:
+    """How many units have a baseline row of a stock indicator for the year."""
+    if indicator not in STOCK_BASELINES:
+        raise ValueError(f"not a stock baseline: {indicator}")
+    return f"{baseline(indicator)}:units"
+
+
 Fact = tuple[int, str, int]
 """(year, indicator, amount) one record, or a group of them, adds at its own unit."""
 
@@ -114,6 +155,13 @@ def award_facts(status: RecordStatus, year: int, amount: int, count: int = 1) ->
     if status is not RecordStatus.ACTIVE:
         return []
     return [(year, FUND_AWARDED, amount), (year, AWARDS, count)]
+
+
+def baseline_facts(year: int, indicator: str, value: int, rows: int = 1) -> list[Fact]:
+    facts = [(year, baseline(indicator), value)]
+    if indicator in STOCK_BASELINES:
+        facts.append((year, baseline_units(indicator), rows))
+    return facts
 
 
 def record_facts(record: ReportRecord) -> list[Fact]:
@@ -163,6 +211,32 @@ async def move(tx: Tx, before: ReportRecord | None, after: ReportRecord | None) 
     await reports.bump_counters(tx, sorted(_spread(at_units, paths).items()))
 
 
+@dataclass(frozen=True)
+class BaselineChange:
+    """One baseline row replaced: `before`/`after` None when there was or will be no row."""
+
+    unit_id: int
+    year: int
+    indicator: str
+    before: int | None
+    after: int | None
+
+
+async def move_baselines(tx: Tx, changes: Iterable[BaselineChange]) -> None:
+    """Replace each change's `before` by its `after` in the counters of the unit and every
+    ancestor; call in the transaction that writes the baseline rows."""
+    at_units: Counter[CounterKey] = Counter()
+    for change in changes:
+        for value, sign in ((change.before, -1), (change.after, 1)):
+            if value is not None:
+                for year, indicator, amount in baseline_facts(change.year, change.indicator, value):
+                    at_units[(change.unit_id, year, indicator)] += sign * amount
+    if not any(at_units.values()):
+        return
+    paths = await reports.unit_paths(tx, {unit_id for unit_id, _, _ in at_units})
+    await reports.bump_counters(tx, sorted(_spread(at_units, paths).items()))
+
+
 async def values(db: Database | Tx, unit_id: int, year: int) -> dict[str, int]:
     """The non-zero counters of one unit and year, by indicator."""
     return await reports.counter_values(db, unit_id, year)
@@ -178,12 +252,15 @@ class Mismatch:
 
 
 async def expected_counters(db: Database | Tx) -> Counter[CounterKey]:
-    """What every counter should hold, recomputed from the raw rows."""
+    """What every counter should hold, recomputed from the raw rows and the baselines."""
     at_units: Counter[CounterKey] = Counter()
     for kind in ReportKind:
         for group in await reports.grouped(db, kind):
             for year, indicator, amount in _group_facts(kind, group):
                 at_units[(int(group["unit_id"]), year, indicator)] += amount
+    for row in await figure_store.all_baselines(db):
+        for year, indicator, amount in baseline_facts(row.year, row.indicator, row.value):
+            at_units[(row.unit_id, year, indicator)] += amount
     return _spread(at_units, await reports.unit_paths(db))
 
 

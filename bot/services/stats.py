@@ -1,0 +1,337 @@
+"""Statistics of a scope (province, district, commune or branch) over a period of years.
+
+`compute` reads only `stat_counter` rows of the scope and of its children (primary-key reads),
+two small reads of figures and one of the structure; `full_scan` derives the same numbers from
+the raw report and baseline tables, for the benchmark and as the tests' cross-check. Both feed
+one assembly, so they differ only in where the numbers come from.
+
+Definitions, for a period `start_year..end_year`:
+
+* **Members at the end of the period**: the scope's latest members baseline in a year
+  B ≤ end_year (the sum of its units' year-end totals for B), plus the members reported in the
+  bot who joined after B and no later than end_year (all of them when there is no baseline).
+  Import members baselines for the same year across a scope: units on older baselines are
+  left out of the scope's B. **New in the period**: members reported who joined in the period.
+* **Titles** are annual recognitions, so a period reports its last year: recognised = baseline
+  for end_year + recognised in the bot for end_year; pending is counted apart; withdrawn and
+  rejected nominations count nowhere. The denominator is the figure of `DENOMINATORS` (the
+  communes of the hierarchy for the commune learning community title).
+* **Funds** add up every year of the period, baselines included (`baseline_raised` and
+  `baseline_awarded` say how much came from them; campaigns and donor kinds cover the bot's
+  records only, so their sums plus the baseline equal `raised`). Balance = raised − awarded
+  over the period.
+* Percentages are floats, 0..100 (or above when counts outrun an old denominator), None when
+  the denominator is unknown or zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from bot.services import counters, figures
+from bot.services.figures import MEMBERS_SHARE, Figure, Resolved, target, target_percent
+from bot.storage import statistics
+from bot.storage import units as unit_store
+from bot.storage.db import Database, Tx
+from bot.storage.models import Level, Unit
+from bot.storage.records import Campaign, DonorKind, NominationKind, NominationStatus
+from bot.storage.statistics import Values
+
+DENOMINATORS: Final[Mapping[NominationKind, Figure | None]] = {
+    NominationKind.CITIZEN: Figure.CITIZENS,
+    NominationKind.FAMILY: Figure.HOUSEHOLDS,
+    NominationKind.CLAN: Figure.CLANS,
+    NominationKind.VILLAGE_COMMUNITY: Figure.VILLAGES,
+    NominationKind.LEARNING_UNIT: Figure.AGENCIES,
+    NominationKind.COMMUNE_COMMUNITY: None,
+}
+"""What each title is a percentage of; None: the number of communes in the hierarchy."""
+
+_RECOGNISED: Final = {
+    kind: counters.title(kind, NominationStatus.RECOGNISED) for kind in NominationKind
+}
+_PENDING: Final = {kind: counters.title(kind, NominationStatus.PENDING) for kind in NominationKind}
+_MEMBERS_BASELINE: Final = counters.baseline(counters.MEMBERS_TOTAL)
+_MEMBERS_BASELINE_UNITS: Final = counters.baseline_units(counters.MEMBERS_TOTAL)
+_RAISED_BASELINE: Final = counters.baseline(counters.FUND_RAISED)
+_AWARDED_BASELINE: Final = counters.baseline(counters.FUND_AWARDED)
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    total: int
+    """Members at the end of the period."""
+    baseline_year: int | None
+    """The year of the members baseline `total` starts from (None: no baseline)."""
+    baseline: int
+    new_in_period: int
+    """Members reported in the bot who joined within the period."""
+    population: int | None
+    share: float | None
+    """`total` as a percentage of the population."""
+    target_share: float | None
+
+
+@dataclass(frozen=True)
+class TitleStats:
+    kind: NominationKind
+    year: int
+    """The period's last year: titles are recognised year by year."""
+    recognised: int
+    """Baseline plus bot."""
+    baseline: int
+    pending: int
+    denominator: int | None
+    percent: float | None
+    target: float | None
+    """Planned percentage, if set."""
+
+
+@dataclass(frozen=True)
+class FundStats:
+    raised: int
+    awarded: int
+    balance: int
+    baseline_raised: int
+    baseline_awarded: int
+    raised_by_campaign: Mapping[Campaign, int]
+    """Bot records only; every campaign, zeros included."""
+    raised_by_donor: Mapping[DonorKind, int]
+    contributions: int
+    awards: int
+
+
+@dataclass(frozen=True)
+class SubUnitStats:
+    """One line of the sub-unit table: a child's core figures over the same period."""
+
+    unit: Unit
+    members: MemberStats
+    branches: int
+    titles: Mapping[NominationKind, TitleStats]
+    raised: int
+    awarded: int
+
+
+@dataclass(frozen=True)
+class ScopeStats:
+    unit: Unit
+    start_year: int
+    end_year: int
+    members: MemberStats
+    districts: int
+    communes: int
+    branches: int
+    """Active units of each level under the scope (a unit counts itself)."""
+    titles: Mapping[NominationKind, TitleStats]
+    funds: FundStats
+    figures: Mapping[str, int | None]
+    """The scope's figures resolved for end_year (see `figures`)."""
+    sub_units: tuple[SubUnitStats, ...]
+    """Active children, alphabetical; rank them with `ranked`."""
+
+
+def percent(count: int, denominator: int | None) -> float | None:
+    if not denominator:
+        return None
+    return 100 * count / denominator
+
+
+def _check_period(start_year: int, end_year: int) -> None:
+    if start_year > end_year:
+        raise ValueError(f"empty period {start_year}..{end_year}")
+
+
+def _sum(values: Values, indicator: str, start_year: int, end_year: int) -> int:
+    return sum(values.get((year, indicator), 0) for year in range(start_year, end_year + 1))
+
+
+def _members(values: Values, resolved: Resolved, start_year: int, end_year: int) -> MemberStats:
+    baseline_year = max(
+        (year for year, name in values if name == _MEMBERS_BASELINE_UNITS and year <= end_year),
+        default=None,
+    )
+    baseline = 0 if baseline_year is None else values.get((baseline_year, _MEMBERS_BASELINE), 0)
+    joined_after = sum(
+        value
+        for (year, name), value in values.items()
+        if name == counters.MEMBERS_NEW
+        and year <= end_year
+        and (baseline_year is None or year > baseline_year)
+    )
+    total = baseline + joined_after
+    population = resolved[Figure.POPULATION]
+    return MemberStats(
+        total=total,
+        baseline_year=baseline_year,
+        baseline=baseline,
+        new_in_period=_sum(values, counters.MEMBERS_NEW, start_year, end_year),
+        population=population,
+        share=percent(total, population),
+        target_share=target_percent(resolved[target(MEMBERS_SHARE)]),
+    )
+
+
+def _titles(
+    values: Values, resolved: Resolved, communes: int | None, year: int
+) -> dict[NominationKind, TitleStats]:
+    found = {}
+    for kind in NominationKind:
+        baseline = values.get((year, counters.baseline(_RECOGNISED[kind])), 0)
+        recognised = baseline + values.get((year, _RECOGNISED[kind]), 0)
+        figure = DENOMINATORS[kind]
+        denominator = communes if figure is None else resolved[figure]
+        found[kind] = TitleStats(
+            kind=kind,
+            year=year,
+            recognised=recognised,
+            baseline=baseline,
+            pending=values.get((year, _PENDING[kind]), 0),
+            denominator=denominator,
+            percent=percent(recognised, denominator),
+            target=target_percent(resolved[target(kind)]),
+        )
+    return found
+
+
+def _funds(values: Values, start_year: int, end_year: int) -> FundStats:
+    def total(indicator: str) -> int:
+        return _sum(values, indicator, start_year, end_year)
+
+    baseline_raised, baseline_awarded = total(_RAISED_BASELINE), total(_AWARDED_BASELINE)
+    raised = total(counters.FUND_RAISED) + baseline_raised
+    awarded = total(counters.FUND_AWARDED) + baseline_awarded
+    return FundStats(
+        raised=raised,
+        awarded=awarded,
+        balance=raised - awarded,
+        baseline_raised=baseline_raised,
+        baseline_awarded=baseline_awarded,
+        raised_by_campaign={c: total(counters.raised_by_campaign(c)) for c in Campaign},
+        raised_by_donor={d: total(counters.raised_by_donor(d)) for d in DonorKind},
+        contributions=total(counters.CONTRIBUTIONS),
+        awards=total(counters.AWARDS),
+    )
+
+
+def _communes(unit: Unit, structure: Mapping[Level, int]) -> int | None:
+    """Denominator of the commune title: none below a commune."""
+    return None if unit.level is Level.BRANCH else structure.get(Level.COMMUNE, 0)
+
+
+async def _children(db: Database | Tx, unit: Unit) -> list[Unit]:
+    return await unit_store.children(db, unit.id, limit=1_000_000)
+
+
+async def _assemble(
+    db: Database | Tx,
+    unit: Unit,
+    children: Sequence[Unit],
+    values: Mapping[int, Values],
+    start_year: int,
+    end_year: int,
+) -> ScopeStats:
+    resolved = await figures.resolve_children(db, unit, children, end_year)
+    structure = await statistics.structure(db, unit.id)
+    sub_units = []
+    for child in children:
+        own, shape = values.get(child.id, {}), structure.get(child.id, {})
+        funds = _funds(own, start_year, end_year)
+        sub_units.append(
+            SubUnitStats(
+                unit=child,
+                members=_members(own, resolved[child.id], start_year, end_year),
+                branches=shape.get(Level.BRANCH, 0),
+                titles=_titles(own, resolved[child.id], _communes(child, shape), end_year),
+                raised=funds.raised,
+                awarded=funds.awarded,
+            )
+        )
+    own, shape = values.get(unit.id, {}), structure.get(unit.id, {})
+    return ScopeStats(
+        unit=unit,
+        start_year=start_year,
+        end_year=end_year,
+        members=_members(own, resolved[unit.id], start_year, end_year),
+        districts=shape.get(Level.DISTRICT, 0),
+        communes=shape.get(Level.COMMUNE, 0),
+        branches=shape.get(Level.BRANCH, 0),
+        titles=_titles(own, resolved[unit.id], _communes(unit, shape), end_year),
+        funds=_funds(own, start_year, end_year),
+        figures=resolved[unit.id],
+        sub_units=tuple(sub_units),
+    )
+
+
+async def compute(db: Database | Tx, unit: Unit, *, start_year: int, end_year: int) -> ScopeStats:
+    """The scope's statistics from its counters and its children's (no scan of records)."""
+    _check_period(start_year, end_year)
+    children = await _children(db, unit)
+    values = await statistics.counters_of(db, [unit.id, *(c.id for c in children)], end_year)
+    return await _assemble(db, unit, children, values, start_year, end_year)
+
+
+async def full_scan(db: Database | Tx, unit: Unit, *, start_year: int, end_year: int) -> ScopeStats:
+    """`compute`'s result derived from the raw report and baseline tables by path prefix."""
+    _check_period(start_year, end_year)
+    children = await _children(db, unit)
+    scanned = await statistics.scan(db, unit.id, unit.path, end_year)
+    values: dict[int, Values] = {}
+
+    def add(target_id: object, year: object, indicator: str, amount: object) -> None:
+        if amount:
+            own = values.setdefault(int(str(target_id)), {})
+            key = (int(str(year)), indicator)
+            own[key] = own.get(key, 0) + int(str(amount))
+
+    for target_id, year, count in scanned["member"]:
+        add(target_id, year, counters.MEMBERS_NEW, count)
+    for target_id, year, kind, status, count in scanned["nomination"]:
+        name = counters.title(NominationKind(kind), NominationStatus(status))
+        add(target_id, year, name, count)
+    for target_id, year, campaign, donor_kind, amount, count in scanned["contribution"]:
+        add(target_id, year, counters.FUND_RAISED, amount)
+        add(target_id, year, counters.raised_by_campaign(Campaign(campaign)), amount)
+        add(target_id, year, counters.raised_by_donor(DonorKind(donor_kind)), amount)
+        add(target_id, year, counters.CONTRIBUTIONS, count)
+    for target_id, year, amount, count in scanned["award"]:
+        add(target_id, year, counters.FUND_AWARDED, amount)
+        add(target_id, year, counters.AWARDS, count)
+    for target_id, year, indicator, amount, count in scanned["baseline"]:
+        add(target_id, year, counters.baseline(indicator), amount)
+        if indicator in counters.STOCK_BASELINES:
+            add(target_id, year, counters.baseline_units(indicator), count)
+    return await _assemble(db, unit, children, values, start_year, end_year)
+
+
+# --- Ranking ----------------------------------------------------------------------------------
+
+
+class RankBy(StrEnum):
+    MEMBERS = "members"
+    MEMBER_SHARE = "member_share"
+    RAISED = "raised"
+    AWARDED = "awarded"
+
+
+def _metric(by: RankBy | NominationKind) -> Callable[[SubUnitStats], float | None]:
+    if isinstance(by, NominationKind):
+        return lambda line: line.titles[by].percent
+    metrics: dict[RankBy, Callable[[SubUnitStats], float | None]] = {
+        RankBy.MEMBERS: lambda line: line.members.total,
+        RankBy.MEMBER_SHARE: lambda line: line.members.share,
+        RankBy.RAISED: lambda line: line.raised,
+        RankBy.AWARDED: lambda line: line.awarded,
+    }
+    return metrics[by]
+
+
+def ranked(sub_units: Sequence[SubUnitStats], by: RankBy | NominationKind) -> list[SubUnitStats]:
+    """Best first by a count, a share or a title's percentage (`NominationKind`); lines whose
+    percentage is unknown are left out. Ties keep the alphabetical order."""
+    metric = _metric(by)
+    known = [(value, line) for line in sub_units if (value := metric(line)) is not None]
+    return [line for _, line in sorted(known, key=lambda pair: -pair[0])]
