@@ -82,6 +82,20 @@ class Translator:
         pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
         return format_percent(ratio, pattern, locale=self.locale)
 
+    def share(self, percent: float | None) -> str:
+        """A percentage given as 0..100, one decimal at most: "26,8%", "100%"; "—" if unknown."""
+        if percent is None:
+            return "—"
+        return format_percent(percent / 100, "#,##0.#%", locale=self.locale)
+
+    def money_short(self, amount: int) -> str:
+        """Large sums as chairs write them in reports: "443,2 tỷ ₫", "15 triệu ₫"."""
+        for size, label in ((10**9, N_("{amount} billion ₫")), (10**6, N_("{amount} million ₫"))):
+            if abs(amount) >= size:
+                figure = format_decimal(round(amount / size, 1), "#,##0.#", locale=self.locale)
+                return self.gettext(label).format(amount=figure)
+        return self.money(amount)
+
     def date(self, value: date) -> str:
         return format_date(value, "dd/MM/yyyy", locale=self.locale)
 

@@ -20,6 +20,8 @@ from handlers import (
     menu,
     myreports,
     start,
+    stats,
+    targets,
     titles,
 )
 
@@ -40,6 +42,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         contributions,
         awards,
         myreports,
+        stats,
+        targets,
         invite,
         branches,
         campaigns,

@@ -142,6 +142,7 @@ MENU_CONTRIBUTION = MenuItem(N_("💰 Contribution"), "contribution", Role.VOLUN
 MENU_AWARD = MenuItem(N_("🎓 Award paid"), "award", Role.VOLUNTEER)
 MENU_MY_REPORTS = MenuItem(N_("🗂 My reports"), "myreports", Role.VOLUNTEER)
 MENU_PENDING = MenuItem(N_("⏳ Pending"), "pending", Role.COMMUNE_CHAIR)
+MENU_STATS = MenuItem(N_("📊 Statistics"), "stats", Role.VOLUNTEER)
 MENU_INVITE = MenuItem(N_("📨 Invite people"), "invite", Role.COMMUNE_CHAIR)
 MENU_BRANCHES = MenuItem(N_("🏘 Branches"), "branches", Role.COMMUNE_CHAIR)
 MENU_HELP = MenuItem(N_("❓ Help"), "help", Role.VOLUNTEER)
@@ -153,6 +154,7 @@ MENU: tuple[MenuItem, ...] = (
     MENU_CONTRIBUTION,
     MENU_AWARD,
     MENU_MY_REPORTS,
+    MENU_STATS,
     MENU_PENDING,
     MENU_INVITE,
     MENU_BRANCHES,

@@ -1,0 +1,307 @@
+"""/targets: a chair sets their own unit's denominators and target rates for this year;
+a province admin sends a CSV/XLSX of figures or baselines as a document to import it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.i18n import N_, Translator
+from bot.services import figures, imports, scopes
+from bot.services.figures import Figure, FigureError
+from bot.services.imports import ImportErrorCode, ImportRejected, RowError
+from bot.services.reporting import local_today
+from bot.storage import people
+from bot.storage.models import ROLE_RANK, Level, Role, Unit
+from bot.storage.records import NominationKind
+from handlers.common import (
+    CANCEL_COMMANDS,
+    FREE_TEXT,
+    BotContext,
+    answer,
+    edit_or_reply,
+    parse_callback,
+    reply,
+    show_main_menu,
+    tr,
+    unit_title,
+)
+from handlers.stats import TITLE_NAMES
+
+PREFIX = "tg"
+VALUE = "value"
+END = ConversationHandler.END
+SHOWN_ERRORS = 15
+
+FIGURE_NAMES = {
+    Figure.POPULATION: N_("Population"),
+    Figure.CITIZENS: N_("Citizens counted for Learning citizen"),
+    Figure.HOUSEHOLDS: N_("Households"),
+    Figure.CLANS: N_("Clans"),
+    Figure.VILLAGES: N_("Villages and residential groups"),
+    Figure.AGENCIES: N_("Agencies and units"),
+    Figure.COMMITTEES: N_("Learning promotion committees"),
+}
+TARGET_NAMES = {
+    figures.target(figures.MEMBERS_SHARE): N_("Target: members' share of the population"),
+    **{figures.target(kind): N_("Target: {title}") for kind in NominationKind},
+}
+FIGURE_PROBLEMS = {
+    FigureError.UNKNOWN_FIGURE: N_("This button is not valid."),
+    FigureError.WRONG_LEVEL: N_("Figures belong to communes, districts and the province."),
+    FigureError.YEAR_OUT_OF_RANGE: N_("That year cannot be set."),
+    FigureError.NEGATIVE: N_("The number cannot be negative."),
+    FigureError.TOO_LARGE: N_("That number is too large."),
+}
+IMPORT_PROBLEMS = {
+    ImportErrorCode.UNSUPPORTED_FORMAT: N_("the file must be .csv or .xlsx"),
+    ImportErrorCode.UNREADABLE: N_("the file cannot be read"),
+    ImportErrorCode.TOO_BIG: N_("the file is too big"),
+    ImportErrorCode.NO_DATA: N_("no header row or no data"),
+    ImportErrorCode.MISSING_COLUMN: N_("a column is missing"),
+    ImportErrorCode.UNKNOWN_COLUMN: N_("unknown column"),
+    ImportErrorCode.DUPLICATE_COLUMN: N_("the column appears twice"),
+    ImportErrorCode.REQUIRED: N_("a value is required"),
+    ImportErrorCode.UNKNOWN_UNIT: N_("no unit has this code"),
+    ImportErrorCode.WRONG_LEVEL: N_("figures belong to communes, districts and the province"),
+    ImportErrorCode.OUT_OF_SCOPE: N_("outside your units"),
+    ImportErrorCode.NOT_A_YEAR: N_("not a year"),
+    ImportErrorCode.YEAR_OUT_OF_RANGE: N_("the year is out of range"),
+    ImportErrorCode.NOT_A_NUMBER: N_("not a number"),
+    ImportErrorCode.NOT_AN_INTEGER: N_("not a whole number"),
+    ImportErrorCode.TOO_PRECISE: N_("a target has at most one decimal"),
+    ImportErrorCode.NEGATIVE: N_("negative"),
+    ImportErrorCode.TOO_LARGE: N_("too large"),
+    ImportErrorCode.DUPLICATE_ROW: N_("the same unit and year as another row"),
+    ImportErrorCode.OVERLAPS: N_("already given on a unit above or below"),
+}
+
+
+def _name(t: Translator, figure: str) -> str:
+    if figure in FIGURE_NAMES:
+        return t.gettext(FIGURE_NAMES[Figure(figure)])
+    label = t.gettext(TARGET_NAMES[figure])
+    kind = figure.removeprefix("target:")
+    if kind in {k.value for k in NominationKind}:
+        label = label.format(title=t.gettext(TITLE_NAMES[NominationKind(kind)]))
+    return label
+
+
+def _shown(t: Translator, figure: str, value: int | None) -> str:
+    if value is None:
+        return t.gettext("not set")
+    if figures.is_target(figure):
+        return t.share(figures.target_percent(value))
+    return t.number(value)
+
+
+async def _own_unit(update: Update, context: BotContext) -> Unit | None:
+    """The chair's own unit, if they may set its figures (communes and above only)."""
+    assert update.effective_user is not None
+    grants = await people.grants_of(context.db, update.effective_user.id)
+    top = scopes.highest(grants)
+    if top is None or top.rank < ROLE_RANK[Role.COMMUNE_CHAIR]:
+        return None
+    if top.unit.level is Level.BRANCH or not figures.can_set_figures(grants, top.unit):
+        return None
+    return top.unit
+
+
+async def show(update: Update, context: BotContext, *, note: str = "") -> int:
+    t = await tr(update, context)
+    await answer(update)
+    unit = await _own_unit(update, context)
+    if unit is None:
+        await reply(update, t.gettext("Only chairs can set figures and targets."))
+        return END
+    year = local_today(context.now()).year
+    resolved = await figures.resolve(context.db, unit, year)
+    lines = [note] if note else []
+    lines.append(
+        t.gettext("Figures and targets of {unit} for {year} (tap one to change it):").format(
+            unit=unit_title(t, unit), year=year
+        )
+    )
+    order = [*FIGURE_NAMES, *TARGET_NAMES]
+    lines += [f"• {_name(t, str(f))}: {_shown(t, str(f), resolved.get(str(f)))}" for f in order]
+    rows = [
+        [InlineKeyboardButton(_name(t, str(f)), callback_data=f"{PREFIX}:f:{i}")]
+        for i, f in enumerate(order)
+    ]
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+    return END
+
+
+async def pick(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    assert update.callback_query is not None
+    parts = parse_callback(update.callback_query.data, PREFIX)
+    order = [*FIGURE_NAMES, *TARGET_NAMES]
+    index = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else -1
+    if not 0 <= index < len(order) or await _own_unit(update, context) is None:
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+        return END
+    await answer(update)
+    figure = str(order[index])
+    context.data["target_figure"] = figure
+    example = "26,8" if figures.is_target(figure) else "12.500"
+    await reply(
+        update,
+        t.gettext("{name}: type the new value, for example {example}.").format(
+            name=_name(t, figure), example=example
+        ),
+    )
+    return VALUE
+
+
+async def value_typed(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    user = update.effective_user
+    assert update.message is not None and update.message.text is not None and user is not None
+    figure = str(context.data.get("target_figure", ""))
+    unit = await _own_unit(update, context)
+    if unit is None or not figure:
+        return END
+    text = update.message.text.strip()
+    parsed = imports.parse_rate(text) if figures.is_target(figure) else imports.parse_count(text)
+    if isinstance(parsed, ImportErrorCode):
+        example = "26,8" if figures.is_target(figure) else "12.500"
+        await reply(
+            update,
+            t.gettext("That is not a valid value ({problem}). For example: {example}.").format(
+                problem=t.gettext(IMPORT_PROBLEMS[parsed]), example=example
+            ),
+        )
+        return VALUE
+    year = local_today(context.now()).year
+    problem = await figures.set_figure(
+        context.db, user.id, unit, year, figure, parsed, context.now()
+    )
+    if problem is not None:
+        await reply(update, t.gettext(FIGURE_PROBLEMS[problem]))
+        return VALUE
+    context.data.pop("target_figure", None)
+    await show(update, context, note=t.gettext("✅ Saved."))
+    return END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    context.data.pop("target_figure", None)
+    await show_main_menu(update, context, t.gettext("Cancelled."))
+    return END
+
+
+# ---------------------------------------------------------------- file import
+
+
+async def _is_admin(update: Update, context: BotContext) -> bool:
+    assert update.effective_user is not None
+    grants = await people.grants_of(context.db, update.effective_user.id)
+    return any(g.role is Role.PROVINCE_ADMIN for g in grants)
+
+
+async def document_received(update: Update, context: BotContext) -> None:
+    """A province admin sent a file: ask whether it holds figures or baselines."""
+    t = await tr(update, context)
+    message = update.message
+    assert message is not None and message.document is not None
+    if not await _is_admin(update, context):
+        await reply(update, t.gettext("Only the province administrator can import files."))
+        return
+    context.data["import_file"] = {
+        "id": message.document.file_id,
+        "name": message.document.file_name or "file",
+    }
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("📐 Figures and targets"), callback_data=f"{PREFIX}:i:f"
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    t.gettext("📚 Existing totals (baseline)"), callback_data=f"{PREFIX}:i:b"
+                )
+            ],
+        ]
+    )
+    await reply(
+        update,
+        t.gettext("What does {name} contain?").format(name=message.document.file_name or "file"),
+        buttons,
+    )
+
+
+def _error_line(t: Translator, error: RowError) -> str:
+    where = t.gettext("row {row}").format(row=error.row) if error.row else t.gettext("file")
+    what = t.gettext(IMPORT_PROBLEMS.get(error.code, IMPORT_PROBLEMS[ImportErrorCode.UNREADABLE]))
+    extra = " ".join(part for part in (error.column or "", error.value) if part)
+    return f"• {where}: {what}" + (f" ({extra})" if extra else "")
+
+
+async def import_pressed(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    user = update.effective_user
+    assert update.callback_query is not None and user is not None
+    parts = parse_callback(update.callback_query.data, PREFIX)
+    stored = context.data.get("import_file")
+    if parts not in (["i", "f"], ["i", "b"]) or not isinstance(stored, dict):
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+        return
+    if not await _is_admin(update, context):
+        await answer(
+            update, t.gettext("Only the province administrator can import files."), alert=True
+        )
+        return
+    await answer(update)
+    context.data.pop("import_file", None)
+    telegram_file = await context.bot.get_file(str(stored["id"]))
+    content = bytes(await telegram_file.download_as_bytearray())
+    run = imports.import_figures if parts[1] == "f" else imports.import_baseline
+    result = await run(
+        context.db, content, str(stored["name"]), actor_id=user.id, now=context.now()
+    )
+    if isinstance(result, ImportRejected):
+        lines = [t.gettext("Nothing was imported. Please correct the file and send it again:")]
+        lines += [_error_line(t, error) for error in result.errors[:SHOWN_ERRORS]]
+        if len(result.errors) > SHOWN_ERRORS:
+            lines.append(
+                t.gettext("… and {count} more.").format(count=len(result.errors) - SHOWN_ERRORS)
+            )
+        await edit_or_reply(update, "\n".join(lines))
+        return
+    await edit_or_reply(
+        update,
+        t.gettext("✅ Imported {rows} rows for {units} units ({values} values).").format(
+            rows=t.number(result.rows), units=t.number(result.units), values=t.number(result.values)
+        ),
+    )
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        ConversationHandler(
+            entry_points=[
+                CommandHandler(["targets", "chitieu"], show),
+                CallbackQueryHandler(pick, pattern=rf"^{PREFIX}:f:"),
+            ],
+            states={VALUE: [MessageHandler(FREE_TEXT, value_typed)]},
+            fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
+            allow_reentry=True,
+            name="targets",
+            persistent=True,
+        ),
+        MessageHandler(filters.Document.ALL, document_received),
+        CallbackQueryHandler(import_pressed, pattern=rf"^{PREFIX}:i:"),
+    ]
