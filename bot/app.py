@@ -52,10 +52,21 @@ class PersistingUpdateProcessor(SimpleUpdateProcessor):
 
 COMMANDS = (
     ("start", N_("Register or open the main menu")),
-    ("help", N_("What you can do")),
+    ("member", N_("Report a new member")),
+    ("title", N_("Nominate for a learning title")),
+    ("contribution", N_("Report a contribution to a fund")),
+    ("award", N_("Report a scholarship or award paid out")),
+    ("myreports", N_("Your latest reports")),
+    ("stats", N_("Statistics of your unit")),
+    ("report", N_("The report paragraph of your unit")),
+    ("pending", N_("Nominations waiting for a decision (chairs)")),
     ("invite", N_("Invite a volunteer or chair (chairs)")),
     ("branches", N_("Branches of a commune (chairs)")),
+    ("targets", N_("Population, households and targets (chairs)")),
+    ("campaigns", N_("Campaign dates (province)")),
+    ("reminders", N_("Campaign reminders on or off")),
     ("language", N_("Tiếng Việt / English")),
+    ("help", N_("What you can do")),
     ("cancel", N_("Stop what you are doing")),
 )
 

@@ -42,9 +42,20 @@ def help_lines(t: Translator, grants: list[Grant]) -> list[str]:
         return lines
     rank = ROLE_RANK[top.role]
     lines = [t.gettext("What you can do:")]
+    lines.append(t.gettext("/member — report a new member"))
+    lines.append(t.gettext("/title — nominate for a learning title"))
+    lines.append(t.gettext("/contribution — report a contribution to a fund"))
+    lines.append(t.gettext("/award — report a scholarship or award paid out"))
+    lines.append(t.gettext("/myreports — see, correct or withdraw your reports"))
+    lines.append(t.gettext("/stats — figures of your unit; /report — the report paragraph"))
+    lines.append(t.gettext("/reminders off — no campaign reminders (on: again)"))
     if rank >= ROLE_RANK[Role.COMMUNE_CHAIR]:
+        lines.append(t.gettext("/pending — nominations waiting for your decision"))
         lines.append(t.gettext("/invite — create a one-time invite link for a volunteer or chair"))
         lines.append(t.gettext("/branches — list and add the branches (chi hội) of a commune"))
+        lines.append(t.gettext("/targets — your unit's population, households… and targets"))
+    if top.role is Role.PROVINCE_ADMIN:
+        lines.append(t.gettext("/campaigns — campaign dates; send a CSV/XLSX file to import"))
     lines.append(t.gettext("/language — Tiếng Việt or English"))
     lines.append(t.gettext("/cancel — stop what you are doing, from anywhere"))
     lines.append(t.gettext("/help — this message"))
