@@ -26,6 +26,9 @@ from handlers import (
 )
 
 GATE_GROUP = -1
+INTERRUPTING_GROUP = 0
+"""Short conversations that may interrupt a form; they stop the updates they take."""
+FLOW_GROUP = 1
 
 # Our conversations deliberately track per user and chat, not per message: a volunteer may press
 # a button of an earlier message of the same flow. PTB warns about that choice at build time.
@@ -33,8 +36,12 @@ warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PT
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Order matters inside group 0: conversations first, the catch-all last."""
+    """The gate, then what interrupts a form (a rejection's reason typed mid-form must not
+    become the form's answer), then the flows. Order matters inside a group, where the first
+    handler that matches wins: conversations first, the catch-all last."""
     application.add_handler(gate.build(), group=GATE_GROUP)
+    for interruption in (titles, myreports, invite, branches, campaigns, targets):
+        application.add_handlers(interruption.build_interrupting(), group=INTERRUPTING_GROUP)
     for flow in (
         start,
         members,
@@ -44,12 +51,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         myreports,
         stats,
         targets,
-        invite,
-        branches,
         campaigns,
         language,
         menu,
     ):
-        application.add_handlers(flow.build())
-    application.add_handlers(menu.build_fallback())
+        application.add_handlers(flow.build(), group=FLOW_GROUP)
+    application.add_handlers(menu.build_fallback(), group=FLOW_GROUP)
     application.add_error_handler(errors.on_error)

@@ -19,10 +19,9 @@ from bot.storage.records import Award, AwardInput, AwardReason, ReportKind, fiel
 from handlers import answers
 from handlers.common import MENU_AWARD, BotContext
 from handlers.contributions import (
-    MoneyFlow,
+    FUND,
     edit_refusal,
     fund_answers,
-    fund_key,
     fund_questions,
     fund_title,
     money_receipt,
@@ -35,6 +34,7 @@ from handlers.form import (
     UNIT_KEY,
     Editing,
     Form,
+    FormFlow,
     FormRun,
     Option,
     Outcome,
@@ -108,7 +108,7 @@ async def save(run: FormRun) -> Outcome:
             )
     except ValidationError as error:
         problem = field_problems(error)[0]
-        field = fund_key(run.values) if problem.field == "fund_id" else problem.field
+        field = FUND if problem.field == "fund_id" else problem.field
         return Outcome(problem_text(run.t, problem.code), saved=False, field=field)
     if isinstance(result, ReportError):
         return refused(run.t, result)
@@ -124,8 +124,7 @@ async def load(context: BotContext, t: Translator, user_id: int, record_id: int)
     if refusal is not None:
         return refusal
     fund = await funds.get_fund(context.db, record.fund_id)
-    where = await fund_answers(context, user_id, fund) if fund is not None else None
-    if where is None:
+    if fund is None:
         return report_error_text(t, ReportError.UNKNOWN_FUND)
     return {
         "recipient_name": record.recipient_name,
@@ -133,7 +132,7 @@ async def load(context: BotContext, t: Translator, user_id: int, record_id: int)
         "class_name": record.class_name,
         "reason": record.reason.value,
         "amount": record.amount,
-        **where,
+        **fund_answers(fund),
         "awarded_on": record.awarded_on.isoformat(),
     }
 
@@ -188,7 +187,7 @@ FORM = Form(
     editing=Editing(load=load, save=save),
 )
 
-FLOW = MoneyFlow(FORM)
+FLOW = FormFlow(FORM)
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

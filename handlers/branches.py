@@ -36,6 +36,7 @@ from handlers.common import (
     tr,
     unit_title,
 )
+from handlers.interrupting import forget, interrupting
 
 COMMUNE, LIST, NAME, KIND = "commune", "list", "name", "kind"
 PREFIX = "br"
@@ -222,9 +223,11 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
+def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
+    """A chair may add a missing branch in the middle of a form (see handlers/interrupting.py)."""
     return [
-        ConversationHandler(
+        interrupting(
+            name="branches",
             entry_points=[
                 CommandHandler(["branches", "chihoi"], begin),
                 MessageHandler(menu_filter(MENU_BRANCHES), begin),
@@ -239,8 +242,6 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
                 KIND: [CallbackQueryHandler(kind_pressed, pattern=rf"^{PREFIX}:")],
             },
             fallbacks=[CommandHandler(CANCEL_COMMANDS, cancel)],
-            allow_reentry=True,
-            name="branches",
-            persistent=True,
+            leave=forget("branches_draft"),
         )
     ]

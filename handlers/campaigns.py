@@ -37,6 +37,7 @@ from handlers.common import (
     tr,
 )
 from handlers.form import Invalid
+from handlers.interrupting import forget, interrupting
 
 PREFIX = "cp"
 NAME, START, END_DAY = "name", "start", "end"
@@ -270,10 +271,11 @@ async def reminders(update: Update, context: BotContext) -> None:
         )
 
 
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
+def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
+    """The admin may change a campaign in the middle of a form (see handlers/interrupting.py)."""
     return [
-        CommandHandler(["reminders", "nhacnho"], reminders),
-        ConversationHandler(
+        interrupting(
+            name="campaigns",
             entry_points=[
                 CommandHandler(["campaigns", "chiendich"], show_list),
                 CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:"),
@@ -284,8 +286,10 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
                 END_DAY: [MessageHandler(FREE_TEXT, end_typed)],
             },
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            allow_reentry=True,
-            name="campaigns",
-            persistent=True,
-        ),
+            leave=forget("campaign_draft"),
+        )
     ]
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [CommandHandler(["reminders", "nhacnho"], reminders)]

@@ -6,7 +6,7 @@ The choice of fund lives here too; the award flow (handlers/awards.py) asks it t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -18,10 +18,9 @@ from bot.i18n import N_, Translator
 from bot.services import funds, report_access, scopes
 from bot.services.funds import NAMED_FUND_LEVELS
 from bot.services.reporting import ReportError
-from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
-from bot.storage.models import LEVEL_ORDER, Level, Unit
+from bot.storage.models import LEVEL_ORDER, Level
 from bot.storage.records import (
     Campaign,
     Contribution,
@@ -41,6 +40,7 @@ from handlers import answers
 from handlers.common import MENU_CONTRIBUTION, BotContext, unit_title
 from handlers.form import (
     UNIT_KEY,
+    Asking,
     Editing,
     Form,
     FormFlow,
@@ -51,6 +51,7 @@ from handlers.form import (
     Outcome,
     Question,
     Values,
+    asking_for,
     problem_text,
 )
 from handlers.report_texts import receipt, report_error_text
@@ -81,11 +82,7 @@ def fund_name(answer: str, t: Translator, today: date) -> JsonValue:
 
 # ---------------------------------------------------------------- which fund
 
-UNIT_LEVEL, REACH_LEVEL = "unit_level", "reach_level"
-"""Hidden answers noted with the unit: its level, and the highest level above it the person may
-report into (records belong to the fund's unit, so a fund out of reach would be refused)."""
-
-CLAN_NAME, FAMILY_NAME = "clan_name", "family_name"
+FUND, CLAN_NAME, FAMILY_NAME = "fund", "clan_name", "family_name"
 
 UNIT_FUND_LABELS = {
     Level.BRANCH: N_("Branch fund"),
@@ -93,128 +90,110 @@ UNIT_FUND_LABELS = {
     Level.DISTRICT: N_("District fund"),
     Level.PROVINCE: N_("Province fund"),
 }
-NAMED_FUND_OPTIONS = (
-    Option(FundKind.CLAN.value, N_("A clan's fund")),
-    Option(FundKind.FAMILY.value, N_("A family's fund")),
-)
+NAMED_FUND_LABELS = {
+    FundKind.CLAN: N_("A clan's fund"),
+    FundKind.FAMILY: N_("A family's fund"),
+}
 
 
-def fund_key(values: Mapping[str, JsonValue]) -> str:
-    """The key of the fund question that applies to the unit answered."""
-    return f"fund_{values.get(UNIT_LEVEL)}_{values.get(REACH_LEVEL)}"
+def fund_choice(kind: FundKind, holder_id: int) -> str:
+    """A fund button's value, "<kind>:<unit id>": the unit's own fund or a clan's or family's
+    kept there; it names its unit, so a choice made for another unit never fits this one."""
+    return f"{kind.value}:{holder_id}"
 
 
-def fund_choice(values: Mapping[str, JsonValue]) -> str | None:
-    """The fund button chosen: a level (that unit's own fund), "clan" or "family"."""
-    choice = values.get(fund_key(values))
-    return choice if isinstance(choice, str) else None
+def chosen_fund(values: Mapping[str, JsonValue]) -> tuple[FundKind, int] | None:
+    kind, _, holder = str(values.get(FUND) or "").partition(":")
+    try:
+        return FundKind(kind), int(holder)
+    except ValueError:
+        return None
 
 
-def _fund_question(prompt: str, unit_level: Level, reach: Level) -> Question:
-    nearest_first = LEVEL_ORDER[LEVEL_ORDER.index(reach) : LEVEL_ORDER.index(unit_level) + 1][::-1]
-    options = tuple(Option(level.value, UNIT_FUND_LABELS[level]) for level in nearest_first)
-    if unit_level in NAMED_FUND_LEVELS:
-        options += NAMED_FUND_OPTIONS
-    levels = {UNIT_LEVEL: unit_level.value, REACH_LEVEL: reach.value}
-
+def _chose(kind: FundKind) -> Callable[[Mapping[str, JsonValue]], bool]:
     def applies(values: Mapping[str, JsonValue]) -> bool:
-        return all(values.get(key) == value for key, value in levels.items())
+        chosen = chosen_fund(values)
+        return chosen is not None and chosen[0] is kind
 
-    return Question(fund_key(levels), N_("Fund"), prompt, options=options, applies=applies)
+    return applies
+
+
+async def fund_options(asking: Asking) -> list[Option]:
+    """The funds of the unit answered and of the units above it, nearest first, up to the
+    highest this person may report into (records belong to the fund's unit, so a fund out of
+    reach would be refused); a branch or commune also keeps clan and family funds."""
+    unit_id = asking.values.get(UNIT_KEY)
+    unit = await unit_store.get(asking.db, unit_id) if isinstance(unit_id, int) else None
+    if unit is None:
+        return []
+    chain = [*await unit_store.ancestors(asking.db, unit), unit]
+    reach = next((i for i, u in enumerate(chain) if scopes.covers(asking.grants, u)), -1)
+    options = [
+        Option(fund_choice(FundKind.UNIT, u.id), UNIT_FUND_LABELS[u.level])
+        for u in reversed(chain[reach:])
+    ]
+    if unit.level in NAMED_FUND_LEVELS:
+        options += [
+            Option(fund_choice(kind, unit.id), label) for kind, label in NAMED_FUND_LABELS.items()
+        ]
+    return options
 
 
 def fund_questions(prompt: str) -> tuple[Question, ...]:
-    """The fund question, one variant per (unit level, reach): the engine's buttons are fixed
-    per question, so exactly one variant applies once the unit is known. Then the name of the
-    clan or family when one of those funds is chosen."""
-    variants = tuple(
-        _fund_question(prompt, unit_level, reach)
-        for unit_level in LEVEL_ORDER
-        for reach in LEVEL_ORDER[: LEVEL_ORDER.index(unit_level) + 1]
-    )
+    """Which fund (asked again when the unit changes and it no longer fits), then the name of
+    the clan or family when one of those funds is chosen."""
     return (
-        *variants,
+        Question(FUND, N_("Fund"), prompt, options_for=fund_options, depends_on=(UNIT_KEY,)),
         Question(
             CLAN_NAME,
             N_("Clan"),
             N_("Which clan? Type its name, for example: Nguyen Dinh."),
             parse=fund_name,
-            applies=lambda values: fund_choice(values) == FundKind.CLAN.value,
+            applies=_chose(FundKind.CLAN),
         ),
         Question(
             FAMILY_NAME,
             N_("Family"),
             N_("Whose family? Type the head of the household, for example: Tran Van Binh."),
             parse=fund_name,
-            applies=lambda values: fund_choice(values) == FundKind.FAMILY.value,
+            applies=_chose(FundKind.FAMILY),
         ),
     )
 
 
-async def fund_levels(context: BotContext, user_id: int, unit: Unit) -> Values:
-    """The hidden answers the fund buttons depend on, for this person and unit."""
-    grants = await people.grants_of(context.db, user_id)
-    chain = [*await unit_store.ancestors(context.db, unit), unit]
-    reach = next((u for u in chain if scopes.covers(grants, u)), unit)
-    return {UNIT_LEVEL: unit.level.value, REACH_LEVEL: reach.level.value}
-
-
-async def fund_answers(context: BotContext, user_id: int, fund: Fund) -> Values | None:
+def fund_answers(fund: Fund) -> Values:
     """A saved record's fund as the answers that choose it again (to reopen the record)."""
-    unit = await unit_store.get(context.db, fund.unit_id)
-    if unit is None:
-        return None
-    values = {UNIT_KEY: unit.id, **await fund_levels(context, user_id, unit)}
-    if fund.kind is FundKind.UNIT:
-        values[fund_key(values)] = unit.level.value
-    else:
-        values[fund_key(values)] = fund.kind.value
-        values[CLAN_NAME if fund.kind is FundKind.CLAN else FAMILY_NAME] = fund.name
+    values: Values = {UNIT_KEY: fund.unit_id, FUND: fund_choice(fund.kind, fund.unit_id)}
+    if fund.kind is FundKind.CLAN:
+        values[CLAN_NAME] = fund.name
+    elif fund.kind is FundKind.FAMILY:
+        values[FAMILY_NAME] = fund.name
     return values
 
 
-class MoneyFlow(FormFlow):
-    """The form engine, noting the fund's hidden answers whenever the unit is answered."""
-
-    async def _answered(
-        self,
-        update: Update,
-        context: BotContext,
-        t: Translator,
-        question: Question,
-        value: JsonValue,
-    ) -> str:
-        user = update.effective_user
-        if question.key == UNIT_KEY and isinstance(value, int) and user is not None:
-            unit = await unit_store.get(context.db, value)
-            if unit is not None:
-                levels = await fund_levels(context, user.id, unit)
-                self.draft(context)["values"].update(levels)
-        return await super()._answered(update, context, t, question, value)
-
-
 async def resolve_fund(run: FormRun) -> Fund | Outcome:
-    """The fund the buttons point to (created on first use), or the answer to ask again."""
+    """The fund chosen (created on first use), if it is still offered; else the answer to ask
+    again."""
     t, db = run.t, run.context.db
-    choice = fund_choice(run.values)
-    if choice in (FundKind.CLAN.value, FundKind.FAMILY.value):
-        name_key = CLAN_NAME if choice == FundKind.CLAN.value else FAMILY_NAME
-        name = str(run.values.get(name_key) or "")
-        try:
-            found = await funds.named_fund(
-                db, run.unit, FundKind(choice), name, actor_id=run.user_id
-            )
-        except ValidationError as error:
-            code = field_problems(error)[0].code
-            return Outcome(problem_text(t, code), saved=False, field=name_key)
-        if isinstance(found, ReportError):
-            return Outcome(report_error_text(t, found), saved=False, field=UNIT_KEY)
-        return found
-    chain = [*await unit_store.ancestors(db, run.unit), run.unit]
-    holder = next((unit for unit in chain if unit.level.value == choice), None)
-    if holder is None:  # no fund chosen for this unit (its hidden answers are missing)
-        return Outcome(report_error_text(t, ReportError.UNKNOWN_FUND), saved=False, field=UNIT_KEY)
-    return await funds.unit_fund(db, holder, actor_id=run.user_id)
+    chosen = chosen_fund(run.values)
+    offered = await fund_options(await asking_for(run.context, run.user_id, run.values))
+    holder = await unit_store.get(db, chosen[1]) if chosen is not None else None
+    if chosen is None or holder is None or run.values[FUND] not in [o.value for o in offered]:
+        return Outcome(report_error_text(t, ReportError.UNKNOWN_FUND), saved=False, field=FUND)
+    kind = chosen[0]
+    if kind is FundKind.UNIT:
+        return await funds.unit_fund(db, holder, actor_id=run.user_id)
+    name_key = CLAN_NAME if kind is FundKind.CLAN else FAMILY_NAME
+    try:
+        found = await funds.named_fund(
+            db, holder, kind, str(run.values.get(name_key) or ""), actor_id=run.user_id
+        )
+    except ValidationError as error:
+        code = field_problems(error)[0].code
+        return Outcome(problem_text(t, code), saved=False, field=name_key)
+    if isinstance(found, ReportError):
+        return Outcome(report_error_text(t, found), saved=False, field=UNIT_KEY)
+    return found
 
 
 async def fund_title(t: Translator, db: Database, fund: Fund) -> str:
@@ -320,7 +299,7 @@ def _invalid(run: FormRun, error: ValidationError) -> Outcome:
     questions = {
         "amount": VALUE if _in_kind(run.values) else AMOUNT,
         "in_kind": GIVEN_AS,
-        "fund_id": fund_key(run.values),
+        "fund_id": FUND,
     }
     field = questions.get(problem.field, problem.field)
     return Outcome(problem_text(run.t, problem.code), saved=False, field=field)
@@ -358,9 +337,9 @@ async def load(context: BotContext, t: Translator, user_id: int, record_id: int)
     if refusal is not None:
         return refusal
     fund = await funds.get_fund(context.db, record.fund_id)
-    where = await fund_answers(context, user_id, fund) if fund is not None else None
-    if where is None:
+    if fund is None:
         return report_error_text(t, ReportError.UNKNOWN_FUND)
+    where = fund_answers(fund)
     values: Values = {
         "donor_name": record.donor_name,
         "donor_kind": record.donor_kind.value,
@@ -440,7 +419,7 @@ FORM = Form(
     editing=Editing(load=load, save=save),
 )
 
-FLOW = MoneyFlow(FORM)
+FLOW = FormFlow(FORM)
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -3,7 +3,8 @@
 One engine for every reporting flow keeps them behaving the same way for a volunteer:
 each answer is checked at once with the same pydantic rules the service applies, a bad
 answer repeats the question with the reason and an example, *Sửa* changes one answer and
-returns to the summary, *Hủy* drops the draft. The draft, with its idempotency key, lives in
+returns to the summary (answers resting on the changed one are kept only while they still fit,
+see `Question`), *Hủy* drops the draft. The draft, with its idempotency key, lives in
 `user_data`, which is written to SQLite after every update: a restart loses nothing, and
 saving the same draft twice stores one record.
 """
@@ -31,7 +32,8 @@ from bot.services import scopes
 from bot.services.reporting import local_today
 from bot.storage import people
 from bot.storage import units as unit_store
-from bot.storage.models import ROLE_RANK, Level, Role, Unit
+from bot.storage.db import Database
+from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
 from bot.storage.records import FieldCode, field_problem
 from handlers import picker
 from handlers.common import (
@@ -75,13 +77,48 @@ class Option:
     label: str  # msgid
 
 
+@dataclass(frozen=True)
+class Asking:
+    """What a question's computed parts may look at: the answers so far, the database, and who
+    is answering (their grants, so that only what this person may use is offered)."""
+
+    values: Mapping[str, JsonValue]
+    db: Database
+    user_id: int
+    grants: Sequence[Grant]
+    today: date
+
+
+async def asking_for(context: BotContext, user_id: int, values: Mapping[str, JsonValue]) -> Asking:
+    """The context for computing a question's parts, e.g. to re-check a choice when saving."""
+    grants = await people.grants_of(context.db, user_id)
+    return Asking(values, context.db, user_id, grants, local_today(context.now()))
+
+
 def _always(_: Mapping[str, JsonValue]) -> bool:
     return True
 
 
+Wording = Callable[[Mapping[str, JsonValue]], str]
+"""A msgid chosen from the earlier answers."""
+
+
 @dataclass(frozen=True)
 class Question:
-    """One answer of the form: typed (`parse`), chosen (`options`), or a unit (`levels`)."""
+    """One answer of the form: typed (`parse`), chosen (`options`, `options_for`), or a unit
+    (`levels`: a volunteer's own branch or commune, a chair's choice in a picker).
+
+    - `label_for` / `prompt_for` word the label and the prompt from the earlier answers (the
+      subject of a family title is its head of household), in place of `label` / `prompt`.
+    - `options_for` computes the buttons from the draft, the database and the person; it is
+      called again when one is pressed, so a press only chooses what is still offered.
+    - `columns`: buttons per row; 1 for labels too long for half a phone screen.
+    - `depends_on`: keys of earlier answers this one rests on. When one of them changes, this
+      answer stays only if it still fits (a choice still offered, a unit of a level still asked
+      for and within reach); a typed answer is asked again. What rests on it follows.
+    - A question answered only by buttons that offer exactly one choice answers itself, as a
+      volunteer's own branch always has.
+    """
 
     key: str
     label: str  # msgid: the answer's name in the summary and on the Sửa buttons
@@ -93,6 +130,22 @@ class Question:
     applies: Callable[[Mapping[str, JsonValue]], bool] = _always
     show: Callable[[JsonValue, Translator], str] | None = None
     levels: Callable[[Mapping[str, JsonValue]], tuple[Level, ...]] | None = None
+    label_for: Wording | None = None
+    prompt_for: Wording | None = None
+    options_for: Callable[[Asking], Awaitable[Sequence[Option]]] | None = None
+    columns: int = 2
+    depends_on: tuple[str, ...] = ()
+
+    def label_in(self, values: Mapping[str, JsonValue]) -> str:
+        return self.label_for(values) if self.label_for is not None else self.label
+
+    def prompt_in(self, values: Mapping[str, JsonValue]) -> str:
+        return self.prompt_for(values) if self.prompt_for is not None else self.prompt
+
+    @property
+    def buttons_only(self) -> bool:
+        """Answered by choosing a button, with no typing, shortcut or skipping."""
+        return self.parse is None and self.shortcuts is None and not self.optional
 
 
 @dataclass
@@ -203,6 +256,23 @@ class FormFlow:
         values: Values = draft["values"]
         return next((q for q in self._applicable(values) if q.key not in values), None)
 
+    def _reopen(self, draft: dict[str, Any], key: str) -> None:
+        """Ask `key` again (Sửa, or a refusal), remembering the old answer: what rests on it is
+        checked only if the new answer differs."""
+        values: Values = draft["values"]
+        if key in values:
+            draft.setdefault("was", {})[key] = values.pop(key)
+
+    async def _asking(self, update: Update, context: BotContext) -> Asking:
+        user = update.effective_user
+        assert user is not None
+        return await asking_for(context, user.id, self.draft(context)["values"])
+
+    async def _options(self, asking: Asking, question: Question) -> Sequence[Option]:
+        if question.options_for is not None:
+            return await question.options_for(asking)
+        return question.options
+
     # -- entry -------------------------------------------------------------
 
     async def begin(self, update: Update, context: BotContext) -> str | int:
@@ -219,7 +289,6 @@ class FormFlow:
         context.data[self.form.name] = {
             "id": secrets.token_hex(8),
             "values": values,
-            "editing": False,
             "record": None,
         }
         return await self.ask_next(update, context, t)
@@ -242,7 +311,6 @@ class FormFlow:
         context.data[self.form.name] = {
             "id": secrets.token_hex(8),
             "values": loaded,
-            "editing": False,
             "record": record_id,
         }
         return await self.show_summary(update, context, t)
@@ -252,32 +320,61 @@ class FormFlow:
     async def ask_next(
         self, update: Update, context: BotContext, t: Translator, *, note: str = ""
     ) -> str:
+        """The first question still unanswered, or the summary; a question with one possible
+        choice answers itself, and `note` (why we ask again) goes on to what is shown next."""
         draft = self.draft(context)
         question = self._next_question(draft)
         if question is None:
             return await self.show_summary(update, context, t, note=note)
         draft["asking"] = question.key
+        asking = await self._asking(update, context)
         if question.levels is not None:
-            return await self._ask_unit(update, context, t, question, note=note)
+            return await self._ask_unit(update, context, t, question, asking, note=note)
+        options = await self._options(asking, question)
+        if question.buttons_only and len(options) == 1:
+            return await self._answered(update, context, t, question, options[0].value, note=note)
+        return await self._show_question(update, context, t, question, asking, note=note)
+
+    async def _show_question(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        question: Question,
+        asking: Asking | None = None,
+        *,
+        note: str = "",
+    ) -> str:
+        """The prompt and its buttons; the values offered are kept to check a press against."""
+        asking = asking or await self._asking(update, context)
+        options = await self._options(asking, question)
+        self.draft(context)["offered"] = [option.value for option in options]
+        if not options and question.buttons_only:
+            note = "\n".join(filter(None, [note, t.gettext("There is nothing to choose here.")]))
         await reply(
             update,
-            self._prompt(t, question, note),
-            self._buttons(t, question, local_today(context.now())),
+            self._prompt(t, question, asking.values, note),
+            self._buttons(t, question, options, asking.today),
         )
         return ASKING
 
-    def _prompt(self, t: Translator, question: Question, note: str = "") -> str:
+    def _prompt(
+        self, t: Translator, question: Question, values: Mapping[str, JsonValue], note: str = ""
+    ) -> str:
         lines = [note] if note else []
-        lines.append(f"{t.gettext(self.form.title)} — {t.gettext(question.prompt)}")
+        lines.append(f"{t.gettext(self.form.title)} — {t.gettext(question.prompt_in(values))}")
         return "\n".join(lines)
 
-    def _buttons(self, t: Translator, question: Question, today: date) -> InlineKeyboardMarkup:
+    def _buttons(
+        self, t: Translator, question: Question, options: Sequence[Option], today: date
+    ) -> InlineKeyboardMarkup:
         p = self.prefix
-        options = [
+        buttons = [
             InlineKeyboardButton(t.gettext(option.label), callback_data=f"{p}:o:{i}")
-            for i, option in enumerate(question.options)
+            for i, option in enumerate(options)
         ]
-        rows = [options[i : i + 2] for i in range(0, len(options), 2)]
+        width = max(1, question.columns)
+        rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
         if question.shortcuts is not None:
             rows += [
                 [InlineKeyboardButton(label, callback_data=f"{p}:s:{i}")]
@@ -288,27 +385,50 @@ class FormFlow:
         rows.append([InlineKeyboardButton(t.gettext("✖ Cancel"), callback_data=f"{p}:cancel")])
         return InlineKeyboardMarkup(rows)
 
+    async def _only_unit(self, asking: Asking, question: Question) -> Unit | None:
+        """The unit chosen without asking, if there is just one: a volunteer's (or branch
+        head's) own branch or the unit above it of the level asked; a chair's, when their area
+        holds only one unit of the levels asked (a commune chair's commune)."""
+        assert question.levels is not None
+        levels = question.levels(asking.values)
+        top = scopes.highest(asking.grants)
+        if top is None:
+            return None
+        if top.rank <= ROLE_RANK[Role.BRANCH_HEAD]:
+            chain = [*await unit_store.ancestors(asking.db, top.unit), top.unit]
+            return next((unit for unit in reversed(chain) if unit.level in levels), None)
+        found = await unit_store.beneath(asking.db, top.unit, levels, limit=2)
+        return found[0] if len(found) == 1 else None
+
     async def _ask_unit(
-        self, update: Update, context: BotContext, t: Translator, question: Question, *, note: str
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        question: Question,
+        asking: Asking,
+        *,
+        note: str,
     ) -> str:
         """Volunteers report for their own branch; chairs choose a unit inside their scope."""
-        draft = self.draft(context)
-        user = update.effective_user
-        assert user is not None and question.levels is not None
-        levels = question.levels(draft["values"])
-        grants = await people.grants_of(context.db, user.id)
-        top = scopes.highest(grants)
+        top = scopes.highest(asking.grants)
         assert top is not None
+        only = await self._only_unit(asking, question)
+        if only is not None:
+            return await self._answered(update, context, t, question, only.id, note=note)
         if top.rank <= ROLE_RANK[Role.BRANCH_HEAD]:
-            chain = [*await unit_store.ancestors(context.db, top.unit), top.unit]
-            own = next((unit for unit in reversed(chain) if unit.level in levels), None)
-            if own is None:
-                await reply(update, t.gettext("Only chairs can report this."))
-                return ASKING
-            return await self._answered(update, context, t, question, own.id)
-        picker.start(draft.setdefault("picker", {}), top.unit)
+            text = t.gettext("Only chairs can report this.")
+            await reply(update, f"{note}\n{text}" if note else text)
+            return ASKING
+        picker.start(self.draft(context).setdefault("picker", {}), top.unit)
         await self._show_picker(update, context, t, question, note=note)
         return ASKING
+
+    def _picker_title(
+        self, t: Translator, question: Question, values: Mapping[str, JsonValue], note: str = ""
+    ) -> picker.Title:
+        prompt = self._prompt(t, question, values, note)
+        return lambda parent: prompt + "\n" + unit_title(t, parent)
 
     async def _show_picker(
         self,
@@ -318,19 +438,16 @@ class FormFlow:
         question: Question,
         *,
         note: str = "",
-        edit: bool = False,
     ) -> None:
         draft = self.draft(context)
         assert question.levels is not None
-        prompt = self._prompt(t, question, note)
         await picker.show(
             update,
             context,
             t,
             draft["picker"],
             prefix=self.prefix,
-            edit=edit,
-            title=lambda parent: prompt + "\n" + unit_title(t, parent),
+            title=self._picker_title(t, question, draft["values"], note),
             targets=question.levels(draft["values"]),
         )
 
@@ -342,6 +459,7 @@ class FormFlow:
         if question is None or "values" not in draft:
             return await self.begin(update, context)
         text = update.message.text
+        values: Values = draft["values"]
         if question.levels is not None:
             await picker.typed(
                 update,
@@ -350,35 +468,22 @@ class FormFlow:
                 draft["picker"],
                 text,
                 prefix=self.prefix,
-                title=lambda parent: self._prompt(t, question) + "\n" + unit_title(t, parent),
-                targets=question.levels(draft["values"]),
+                title=self._picker_title(t, question, values),
+                targets=question.levels(values),
             )
             return ASKING
         if question.parse is None:
-            await reply(
-                update,
-                self._prompt(t, question, problem_text(t, FieldCode.INVALID_CHOICE)),
-                self._buttons(t, question, local_today(context.now())),
-            )
-            return ASKING
+            note = problem_text(t, FieldCode.INVALID_CHOICE)
+            return await self._show_question(update, context, t, question, note=note)
         today = local_today(context.now())
         try:
             value = question.parse(text, t, today)
         except Invalid as problem:
-            await reply(
-                update,
-                self._prompt(t, question, problem.message),
-                self._buttons(t, question, local_today(context.now())),
-            )
-            return ASKING
+            return await self._show_question(update, context, t, question, note=problem.message)
         code = check_field(self.form.model, question.key, value, today)
         if code is not None:
-            await reply(
-                update,
-                self._prompt(t, question, problem_text(t, code)),
-                self._buttons(t, question, local_today(context.now())),
-            )
-            return ASKING
+            note = problem_text(t, code)
+            return await self._show_question(update, context, t, question, note=note)
         return await self._answered(update, context, t, question, value)
 
     async def _answered(
@@ -388,20 +493,57 @@ class FormFlow:
         t: Translator,
         question: Question,
         value: JsonValue,
+        *,
+        note: str = "",
     ) -> str:
         draft = self.draft(context)
-        draft["values"][question.key] = value
-        draft.pop("asking", None)
-        draft.pop("picker", None)
-        # Answers that no longer apply (e.g. an in-kind description after choosing cash) go.
-        applicable = {q.key for q in self._applicable(draft["values"])}
-        for key in [k for k in draft["values"] if self.form.question(k) and k not in applicable]:
-            del draft["values"][key]
-        if draft.get("editing"):
-            draft["editing"] = False
-            if self._next_question(draft) is None:
-                return await self.show_summary(update, context, t)
-        return await self.ask_next(update, context, t)
+        values: Values = draft["values"]
+        was: dict[str, JsonValue] = draft.get("was", {})
+        changed = question.key not in was or was.pop(question.key) != value
+        values[question.key] = value
+        for key in ("asking", "picker", "offered"):
+            draft.pop(key, None)
+        if changed:
+            await self._settle(await self._asking(update, context), values, question.key)
+        return await self.ask_next(update, context, t, note=note)
+
+    async def _settle(self, asking: Asking, values: Values, changed: str) -> None:
+        """After an answer changed: answers resting on it that no longer fit go, then those
+        resting on them; so do answers that no longer apply (an in-kind description after
+        choosing cash)."""
+        pending = [changed]
+        while pending:
+            key = pending.pop()
+            for question in self.form.questions:
+                if question.key not in values:
+                    continue
+                if not question.applies(values) or (
+                    key in question.depends_on
+                    and not await self._still_fits(asking, question, values[question.key])
+                ):
+                    del values[question.key]
+                    pending.append(question.key)
+
+    async def _still_fits(self, asking: Asking, question: Question, value: JsonValue) -> bool:
+        if question.levels is not None:
+            return isinstance(value, int) and await self._unit_fits(asking, question, value)
+        if question.parse is not None or question.shortcuts is not None:
+            return False  # a typed answer cannot be checked against what it was typed for
+        if value is None:
+            return question.optional
+        return value in [option.value for option in await self._options(asking, question)]
+
+    async def _unit_fits(self, asking: Asking, question: Question, unit_id: int) -> bool:
+        """Of a level asked for, and one this person could choose now."""
+        assert question.levels is not None
+        unit = await unit_store.get(asking.db, unit_id)
+        top = scopes.highest(asking.grants)
+        if unit is None or top is None or unit.level not in question.levels(asking.values):
+            return False
+        if top.rank <= ROLE_RANK[Role.BRANCH_HEAD]:
+            own = await self._only_unit(asking, question)
+            return own is not None and own.id == unit.id
+        return unit.active and top.unit.covers(unit)
 
     async def pressed(self, update: Update, context: BotContext) -> str | int:
         t = await tr(update, context)
@@ -423,6 +565,7 @@ class FormFlow:
         if question is None:
             await answer(update)
             return await self.show_summary(update, context, t)
+        values: Values = draft["values"]
         if question.levels is not None and parts[:1] in (["u"], ["p"], ["b"], ["h"]):
             unit = await picker.pressed(
                 update,
@@ -431,20 +574,34 @@ class FormFlow:
                 draft["picker"],
                 parts,
                 prefix=self.prefix,
-                title=lambda parent: self._prompt(t, question) + "\n" + unit_title(t, parent),
-                target=question.levels(draft["values"]),
+                title=self._picker_title(t, question, values),
+                target=question.levels(values),
             )
-            return (
-                ASKING
-                if unit is None
-                else await self._answered(update, context, t, question, unit.id)
-            )
+            if unit is None:
+                return ASKING
+            # The picker keeps the choice, without its buttons, like any answered question.
+            chosen = await unit_address(t, context.db, unit)
+            await edit_or_reply(update, f"{self._prompt(t, question, values)}\n➜ {chosen}")
+            return await self._answered(update, context, t, question, unit.id)
+        asking = await self._asking(update, context)
         index = parse_int(parts[1]) if len(parts) == 2 else None
         value: JsonValue
-        if parts[:1] == ["o"] and index is not None and index < len(question.options):
-            value = question.options[index].value
+        if parts[:1] == ["o"] and index is not None:
+            # The button points into what was offered; it must still be offered now.
+            options = [option.value for option in await self._options(asking, question)]
+            offered = draft.get("offered")
+            if not isinstance(offered, list):
+                offered = options
+            if index >= len(offered):
+                await answer(update, t.gettext("This button is not valid."), alert=True)
+                return ASKING
+            if offered[index] not in options:
+                text = t.gettext("That choice is not available any more.")
+                await answer(update, text, alert=True)
+                return await self._show_question(update, context, t, question, asking)
+            value = offered[index]
         elif parts[:1] == ["s"] and index is not None and question.shortcuts is not None:
-            shortcuts = question.shortcuts(t, local_today(context.now()))
+            shortcuts = question.shortcuts(t, asking.today)
             if index >= len(shortcuts):
                 await answer(update, t.gettext("This button is not valid."), alert=True)
                 return ASKING
@@ -455,41 +612,42 @@ class FormFlow:
             await answer(update, t.gettext("This button is not valid."), alert=True)
             return ASKING
         await answer(update)
-        chosen = self._show_value(t, question, value)
-        await edit_or_reply(update, f"{self._prompt(t, question)}\n➜ {chosen}")
+        chosen = await self._shown(asking, t, question, value)
+        await edit_or_reply(update, f"{self._prompt(t, question, values)}\n➜ {chosen}")
         return await self._answered(update, context, t, question, value)
 
     # -- summary -----------------------------------------------------------
 
-    def _show_value(self, t: Translator, question: Question, value: JsonValue) -> str:
+    async def _shown(
+        self, asking: Asking, t: Translator, question: Question, value: JsonValue
+    ) -> str:
+        """An answer as the summary shows it."""
         if value is None:
             return t.gettext("(none)")
+        if question.levels is not None and isinstance(value, int):
+            unit = await unit_store.get(asking.db, value)
+            return await unit_address(t, asking.db, unit) if unit else "?"
         if question.show is not None:
             return question.show(value, t)
-        for option in question.options:
+        for option in await self._options(asking, question):
             if option.value == value:
                 return t.gettext(option.label)
         return str(value)
 
-    async def summary_text(self, context: BotContext, t: Translator) -> str:
-        draft = self.draft(context)
-        values: Values = draft["values"]
+    async def summary_text(self, update: Update, context: BotContext, t: Translator) -> str:
+        asking = await self._asking(update, context)
+        values = asking.values
         lines = [t.gettext("Please check:") + " " + t.gettext(self.form.title)]
         for question in self._applicable(values):
-            value = values.get(question.key)
-            if question.levels is not None and isinstance(value, int):
-                unit = await unit_store.get(context.db, value)
-                shown = await unit_address(t, context.db, unit) if unit else "?"
-            else:
-                shown = self._show_value(t, question, value)
-            lines.append(f"• {t.gettext(question.label)}: {shown}")
+            shown = await self._shown(asking, t, question, values.get(question.key))
+            lines.append(f"• {t.gettext(question.label_in(values))}: {shown}")
         return "\n".join(lines)
 
     async def show_summary(
         self, update: Update, context: BotContext, t: Translator, *, note: str = ""
     ) -> str:
         p = self.prefix
-        text = await self.summary_text(context, t)
+        text = await self.summary_text(update, context, t)
         buttons = InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(t.gettext("💾 Save"), callback_data=f"{p}:save")],
@@ -513,7 +671,11 @@ class FormFlow:
             await answer(update)
             questions = self._applicable(draft["values"])
             rows = [
-                [InlineKeyboardButton(t.gettext(q.label), callback_data=f"{self.prefix}:f:{i}")]
+                [
+                    InlineKeyboardButton(
+                        t.gettext(q.label_in(draft["values"])), callback_data=f"{self.prefix}:f:{i}"
+                    )
+                ]
                 for i, q in enumerate(self.form.questions)
                 if q in questions
             ]
@@ -527,9 +689,7 @@ class FormFlow:
                 await answer(update, t.gettext("This button is not valid."), alert=True)
                 return REVIEW
             await answer(update)
-            question = self.form.questions[index]
-            draft["values"].pop(question.key, None)
-            draft["editing"] = True
+            self._reopen(draft, self.form.questions[index].key)
             return await self.ask_next(update, context, t)
         return await self._save(update, context, t, confirmed=parts == ["force"])
 
@@ -585,14 +745,13 @@ class FormFlow:
         await answer(update)
         if outcome.saved:
             # The summary stays in the chat, without buttons, as the record of what was saved.
-            saved = (await self.summary_text(context, t)).split("\n", 1)[-1]
+            saved = (await self.summary_text(update, context, t)).split("\n", 1)[-1]
             context.data.pop(self.form.name, None)
             await edit_or_reply(update, saved)
             await show_main_menu(update, context, outcome.text)
             return END
         if outcome.field is not None and self.form.question(outcome.field) is not None:
-            draft["values"].pop(outcome.field, None)
-            draft["editing"] = True
+            self._reopen(draft, outcome.field)
             return await self.ask_next(update, context, t, note=outcome.text)
         return await self.show_summary(update, context, t, note=outcome.text)
 
@@ -617,12 +776,7 @@ class FormFlow:
         if question.levels is not None:
             await self._show_picker(update, context, t, question)
             return ASKING
-        await reply(
-            update,
-            self._prompt(t, question),
-            self._buttons(t, question, local_today(context.now())),
-        )
-        return ASKING
+        return await self._show_question(update, context, t, question)
 
     # -- wiring ------------------------------------------------------------
 

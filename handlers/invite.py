@@ -35,6 +35,7 @@ from handlers.common import (
     unit_address,
     unit_title,
 )
+from handlers.interrupting import forget, interrupting
 from handlers.start import invite_problem_text
 
 ROLE, UNIT = "role", "unit"
@@ -184,14 +185,15 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    entry: list[BaseHandler[Update, BotContext, Any]] = [
-        CommandHandler(["invite", "moi"], begin),
-        MessageHandler(menu_filter(MENU_INVITE), begin),
-    ]
+def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
+    """A chair may invite someone in the middle of a form (see handlers/interrupting.py)."""
     return [
-        ConversationHandler(
-            entry_points=entry,
+        interrupting(
+            name="invite",
+            entry_points=[
+                CommandHandler(["invite", "moi"], begin),
+                MessageHandler(menu_filter(MENU_INVITE), begin),
+            ],
             states={
                 ROLE: [CallbackQueryHandler(role_chosen, pattern=rf"^{PREFIX}:")],
                 UNIT: [
@@ -200,8 +202,6 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
                 ],
             },
             fallbacks=[CommandHandler(CANCEL_COMMANDS, cancel)],
-            allow_reentry=True,
-            name="invite",
-            persistent=True,
+            leave=forget("invite_draft"),
         )
     ]

@@ -39,6 +39,7 @@ from handlers.common import (
     tr,
     unit_address,
 )
+from handlers.interrupting import forget, interrupting
 from handlers.report_texts import report_error_text
 
 PREFIX = "mr"
@@ -299,11 +300,11 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
+def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
+    """Opening a report by its number, which a chair may do in the middle of a form."""
     return [
-        CommandHandler(["myreports", "baocaocuatoi"], list_reports),
-        MessageHandler(menu_filter(MENU_MY_REPORTS), list_reports),
-        ConversationHandler(
+        interrupting(
+            name="myreports_find",
             entry_points=[CallbackQueryHandler(find_kind, pattern=rf"^{PREFIX}:find$")],
             states={
                 NUMBER: [
@@ -312,9 +313,14 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
                 ],
             },
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            allow_reentry=True,
-            name="myreports_find",
-            persistent=True,
-        ),
+            leave=forget("myreports_find"),
+        )
+    ]
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CommandHandler(["myreports", "baocaocuatoi"], list_reports),
+        MessageHandler(menu_filter(MENU_MY_REPORTS), list_reports),
         CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:(l|o|w|wy)(:|$)"),
     ]

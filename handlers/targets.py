@@ -35,6 +35,7 @@ from handlers.common import (
     tr,
     unit_title,
 )
+from handlers.interrupting import forget, interrupting
 from handlers.stats import TITLE_NAMES
 
 PREFIX = "tg"
@@ -289,19 +290,24 @@ async def import_pressed(update: Update, context: BotContext) -> None:
     )
 
 
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
+def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
+    """A chair may fix a figure in the middle of a form (see handlers/interrupting.py)."""
     return [
-        ConversationHandler(
+        interrupting(
+            name="targets",
             entry_points=[
                 CommandHandler(["targets", "chitieu"], show),
                 CallbackQueryHandler(pick, pattern=rf"^{PREFIX}:f:"),
             ],
             states={VALUE: [MessageHandler(FREE_TEXT, value_typed)]},
             fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            allow_reentry=True,
-            name="targets",
-            persistent=True,
-        ),
+            leave=forget("target_figure"),
+        )
+    ]
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
         MessageHandler(filters.Document.ALL, document_received),
         CallbackQueryHandler(import_pressed, pattern=rf"^{PREFIX}:i:"),
     ]

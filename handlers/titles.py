@@ -44,7 +44,6 @@ from bot.storage.records import (
     NominationKind,
     NominationStatus,
     ReportKind,
-    field_problem,
     field_problems,
     tidy_text,
 )
@@ -76,7 +75,6 @@ from handlers.form import (
     Form,
     FormFlow,
     FormRun,
-    Invalid,
     JsonValue,
     Option,
     Outcome,
@@ -84,6 +82,7 @@ from handlers.form import (
     Values,
     problem_text,
 )
+from handlers.interrupting import interrupting
 from handlers.report_texts import receipt, report_error_text
 
 DECISION: Final = "tt"
@@ -116,39 +115,33 @@ LEVELS: Final = {
 
 
 @dataclass(frozen=True)
-class SubjectAsk:
+class Subject:
     """How to ask who or what is nominated, for one title."""
 
-    key: str
     label: str  # msgid
     prompt: str  # msgid
 
 
-# The engine's prompts are fixed per question, so each title has its own subject question
-# (all stored as the model's `subject`); a commune's title names the commune itself.
+# A commune's title names the commune itself, so it has no subject to ask.
 SUBJECTS: Final = {
-    NominationKind.CITIZEN: SubjectAsk(
-        "person",
+    NominationKind.CITIZEN: Subject(
         N_("Person nominated"),
         N_("Who is nominated? Type the full name, for example: Nguyen Van An."),
     ),
-    NominationKind.FAMILY: SubjectAsk(
-        "household",
+    NominationKind.FAMILY: Subject(
         N_("Head of household"),
         N_(
             "Which family? Type the full name of the head of household, for example: Tran Van Binh."
         ),
     ),
-    NominationKind.CLAN: SubjectAsk(
-        "clan", N_("Clan"), N_("Which clan? Type the clan's name, for example: Pham Van clan.")
+    NominationKind.CLAN: Subject(
+        N_("Clan"), N_("Which clan? Type the clan's name, for example: Pham Van clan.")
     ),
-    NominationKind.VILLAGE_COMMUNITY: SubjectAsk(
-        "village",
+    NominationKind.VILLAGE_COMMUNITY: Subject(
         N_("Village or residential group"),
         N_("Which village or residential group? Type its name, for example: Dong village."),
     ),
-    NominationKind.LEARNING_UNIT: SubjectAsk(
-        "agency",
+    NominationKind.LEARNING_UNIT: Subject(
         N_("Agency or unit"),
         N_(
             "Which agency, school or enterprise? Type its name, "
@@ -156,7 +149,6 @@ SUBJECTS: Final = {
         ),
     ),
 }
-SUBJECT_KEYS: Final = frozenset(ask.key for ask in SUBJECTS.values())
 
 
 def kind_of(values: Mapping[str, JsonValue]) -> NominationKind | None:
@@ -166,17 +158,14 @@ def kind_of(values: Mapping[str, JsonValue]) -> NominationKind | None:
         return None
 
 
+def subject_of(values: Mapping[str, JsonValue]) -> Subject:
+    """The wording for the title chosen (a person's, while none is)."""
+    kind = kind_of(values)
+    found = SUBJECTS.get(kind) if kind is not None else None
+    return found or SUBJECTS[NominationKind.CITIZEN]
+
+
 # ---------------------------------------------------------------- answers
-
-
-def subject_answer(answer: str, t: Translator, today: date) -> JsonValue:
-    """Free text checked against the model's `subject` rules (the engine only checks keys
-    the model has, and these questions have their own keys)."""
-    value = tidy_text(answer)
-    code = field_problem(NominationInput, "subject", value, today=today)
-    if code is not None:
-        raise Invalid(problem_text(t, code))
-    return value
 
 
 def note_answer(answer: str, t: Translator, today: date) -> JsonValue:
@@ -193,29 +182,30 @@ def unit_levels(values: Mapping[str, JsonValue]) -> tuple[Level, ...]:
     return LEVELS[kind] if kind is not None else (Level.BRANCH,)
 
 
-def subject_question(kind: NominationKind, ask: SubjectAsk) -> Question:
-    return Question(
-        ask.key,
-        ask.label,
-        ask.prompt,
-        parse=subject_answer,
-        applies=lambda values: kind_of(values) is kind,
-    )
-
-
 QUESTIONS: Final = (
     Question(
         "kind",
         N_("Title"),
         N_("Which title?"),
         options=tuple(Option(kind.value, label) for kind, label in KIND_LABELS.items()),
+        columns=1,  # the names are long: two to a row get cut off on a small phone
     ),
-    *(subject_question(kind, ask) for kind, ask in SUBJECTS.items()),
+    Question(
+        "subject",
+        SUBJECTS[NominationKind.CITIZEN].label,
+        SUBJECTS[NominationKind.CITIZEN].prompt,
+        parse=answers.text,
+        applies=lambda values: kind_of(values) in SUBJECTS,
+        label_for=lambda values: subject_of(values).label,
+        prompt_for=lambda values: subject_of(values).prompt,
+        depends_on=("kind",),  # another title asks again, in its own words
+    ),
     Question(
         "unit_id",
         N_("Place"),
         N_("Which branch or commune is it in?"),
         levels=unit_levels,
+        depends_on=("kind",),  # kept while its level still fits the title
     ),
     Question(
         "year",
@@ -238,34 +228,18 @@ QUESTIONS: Final = (
 
 
 def nomination_data(values: Mapping[str, JsonValue], unit: Unit) -> dict[str, JsonValue]:
-    """The draft's answers as `NominationInput` takes them."""
-    data = {key: value for key, value in values.items() if key not in SUBJECT_KEYS}
-    kind = kind_of(values)
-    ask = SUBJECTS.get(kind) if kind is not None else None
-    data["subject"] = values.get(ask.key) if ask is not None else unit.name
+    """The draft's answers as `NominationInput` takes them; a commune's title names it."""
+    data = {key: values.get(key) for key in ("kind", "unit_id", "year", "note")}
+    data["subject"] = values.get("subject") if kind_of(values) in SUBJECTS else unit.name
     return data
 
 
 # ---------------------------------------------------------------- saving
 
 
-def misplaced(run: FormRun) -> Outcome | None:
-    """After changing the title, the place chosen for the old one may not fit the new one."""
-    kind = kind_of(run.values)
-    if kind is None or run.unit.level in LEVELS[kind]:
-        return None
-    text = run.t.gettext("This place does not fit the title; please choose it again.")
-    return Outcome(text, saved=False, field="unit_id")
-
-
 def invalid_outcome(run: FormRun, error: ValidationError) -> Outcome:
     problem = field_problems(error)[0]
-    field: str | None = problem.field
-    if field == "subject":
-        kind = kind_of(run.values)
-        ask = SUBJECTS.get(kind) if kind is not None else None
-        field = ask.key if ask is not None else None
-    return Outcome(problem_text(run.t, problem.code), saved=False, field=field)
+    return Outcome(problem_text(run.t, problem.code), saved=False, field=problem.field)
 
 
 def refused_outcome(run: FormRun, error: ReportError) -> Outcome:
@@ -286,9 +260,6 @@ def refused_outcome(run: FormRun, error: ReportError) -> Outcome:
 
 
 async def save(run: FormRun) -> Outcome:
-    wrong_place = misplaced(run)
-    if wrong_place is not None:
-        return wrong_place
     try:
         result = await nominations.create_nomination(
             run.context.db,
@@ -335,17 +306,13 @@ async def load(context: BotContext, t: Translator, user_id: int, record_id: int)
         "year": record.year,
         "note": record.note,
     }
-    ask = SUBJECTS.get(record.kind)
-    if ask is not None:
-        values[ask.key] = record.subject
+    if record.kind in SUBJECTS:
+        values["subject"] = record.subject
     return values
 
 
 async def save_edit(run: FormRun) -> Outcome:
     assert run.record_id is not None
-    wrong_place = misplaced(run)
-    if wrong_place is not None:
-        return wrong_place
     try:
         result = await report_access.edit_nomination(
             run.context.db,
@@ -364,17 +331,6 @@ async def save_edit(run: FormRun) -> Outcome:
     )
 
 
-class TitleFlow(FormFlow):
-    """The form engine, with one title per row: the names are long and two to a row get cut
-    off on a small phone."""
-
-    def _buttons(self, t: Translator, question: Question, today: date) -> InlineKeyboardMarkup:
-        markup = super()._buttons(t, question, today)
-        if question.key != "kind":
-            return markup
-        return InlineKeyboardMarkup([[button] for row in markup.inline_keyboard for button in row])
-
-
 FORM = Form(
     name="title",
     title=N_("Title nomination"),
@@ -386,7 +342,7 @@ FORM = Form(
     editing=Editing(load=load, save=save_edit),
 )
 
-FLOW = TitleFlow(FORM)
+FLOW = FormFlow(FORM)
 
 
 # ---------------------------------------------------------------- who decides
@@ -445,10 +401,10 @@ async def person_name(db: Database, telegram_id: int | None) -> str:
 
 def subject_line(t: Translator, nomination: Nomination) -> str:
     """ "Chủ hộ: Trần Văn Bình"; a commune's title names the commune, shown just below."""
-    ask = SUBJECTS.get(nomination.kind)
-    if ask is None:
+    subject = SUBJECTS.get(nomination.kind)
+    if subject is None:
         return nomination.subject
-    return f"{t.gettext(ask.label)}: {nomination.subject}"
+    return f"{t.gettext(subject.label)}: {nomination.subject}"
 
 
 async def card(context: BotContext, t: Translator, nomination: Nomination) -> str:
@@ -773,6 +729,14 @@ async def leave_reason(update: Update, context: BotContext) -> int:
     )
 
 
+async def reason_dropped(update: Update, context: BotContext) -> int:
+    """Another task was started instead of typing the reason: nothing is decided, and the
+    question loses its ✖ Cancel button."""
+    await drop_prompt_button(update, context)
+    context.data.pop(REJECT_KEY, None)
+    return END
+
+
 # ---------------------------------------------------------------- /pending
 
 
@@ -827,26 +791,30 @@ def reason_filter() -> filters.BaseFilter:
     return typed
 
 
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    rejecting: ConversationHandler[BotContext] = ConversationHandler(
-        entry_points=[CallbackQueryHandler(reject_pressed, pattern=rf"^{DECISION}:no:\d+$")],
-        states={
-            REASON: [
-                MessageHandler(reason_filter(), reason_typed),
-                CallbackQueryHandler(leave_reason, pattern=rf"^{DECISION}:x$"),
+def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
+    """The reason question, which a chair may open in the middle of a form."""
+    return [
+        interrupting(
+            name=REJECT_KEY,
+            entry_points=[CallbackQueryHandler(reject_pressed, pattern=rf"^{DECISION}:no:\d+$")],
+            states={
+                REASON: [
+                    MessageHandler(reason_filter(), reason_typed),
+                    CallbackQueryHandler(leave_reason, pattern=rf"^{DECISION}:x$"),
+                ],
+            },
+            fallbacks=[
+                CommandHandler(list(CANCEL_COMMANDS), leave_reason),
+                MessageHandler(filters.ALL & ~filters.COMMAND & ~filters.TEXT, reason_stray),
             ],
-        },
-        fallbacks=[
-            CommandHandler(list(CANCEL_COMMANDS), leave_reason),
-            MessageHandler(filters.ALL & ~filters.COMMAND & ~filters.TEXT, reason_stray),
-        ],
-        allow_reentry=True,
-        name=REJECT_KEY,
-        persistent=True,
-    )
+            leave=reason_dropped,
+        )
+    ]
+
+
+def build() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         *FLOW.handlers(),
-        rejecting,
         CallbackQueryHandler(recognise_pressed, pattern=rf"^{DECISION}:"),
         CommandHandler(list(PENDING_COMMANDS), pending),
         MessageHandler(menu_filter(MENU_PENDING), pending),

@@ -83,6 +83,21 @@ async def count_children(db: Database | Tx, parent_id: int, *, query: str = "") 
     return int(row[0]) if row else 0
 
 
+async def beneath(
+    db: Database | Tx, root: Unit, levels: Sequence[Level], *, limit: int = 1000
+) -> list[Unit]:
+    """Active units of these levels that are `root` or lie beneath it, nearest the root first
+    (a form asks `limit=2` to learn whether there is only one to choose)."""
+    if not levels:
+        return []
+    sql = (
+        f"SELECT {_COLUMNS} FROM unit WHERE active = 1 AND path LIKE ? ESCAPE '\\' "
+        f"AND level IN ({','.join('?' * len(levels))}) ORDER BY length(path), name_folded LIMIT ?"
+    )
+    params: list[Any] = [_like_escape(root.path) + "%", *(level.value for level in levels), limit]
+    return [_unit(row) for row in await db.fetchall(sql, params)]
+
+
 async def search(
     db: Database | Tx, query: str, *, within: Unit | None = None, levels: Sequence[Level] = ()
 ) -> list[Unit]:

@@ -311,6 +311,19 @@ async def test_change_answers_from_the_summary(volunteer: FakeUser, bot: BotUnde
     ] == [(1, "Một xe đạp", 1_500_000, "family")]
 
 
+async def test_a_refusal_is_explained_when_the_branch_is_filled_in_again(
+    volunteer: FakeUser, bot: BotUnderTest, world: World
+) -> None:
+    await give_cash(volunteer)
+    await bot.db.execute("UPDATE unit SET active = 0 WHERE id = ?", (world.branch.id,))
+    await volunteer.press("💾 Lưu")
+    # The branch is asked again and, being the volunteer's own, filled in without a question:
+    # the reason still comes with the summary.
+    assert "Đơn vị này không còn nữa." in volunteer.last_text
+    assert "Vui lòng kiểm tra lại" in volunteer.last_text
+    assert await contributions(bot.db) == []
+
+
 async def test_reopened_for_correction(
     fake: FakeBotApi, volunteer: FakeUser, bot: BotUnderTest, world: World
 ) -> None:
@@ -438,6 +451,33 @@ async def test_chair_chooses_a_unit_in_scope(
     assert [(r["unit_id"], r["fund_unit"], r["reporter_id"]) for r in rows] == [
         (world.commune.id, world.commune.id, World.CHAIR)
     ]
+
+
+async def test_a_fund_no_longer_offered_cannot_be_pressed(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    chair = fake.user(World.CHAIR)
+    await chair.send(MENU)
+    await chair.send("Hội Cựu giáo chức")
+    await chair.press("Tập thể")
+    await chair.press("💵 Tiền mặt")
+    await chair.send("5 triệu")
+    await chair.press("Thôn Đông")
+    assert chair.buttons == ["Quỹ chi hội", "Quỹ cấp xã", "Quỹ dòng họ", "Quỹ gia đình", "✖ Hủy"]
+    # Meanwhile the chair becomes the head of that branch: the commune fund is out of reach.
+    await bot.db.execute(
+        "UPDATE role_grant SET role = 'branch_head', unit_id = ? WHERE telegram_id = ?",
+        (world.branch.id, World.CHAIR),
+    )
+    await chair.press("Quỹ cấp xã")
+    assert chair.callback_answers[-1] == "Lựa chọn này không còn nữa."
+    assert chair.buttons == ["Quỹ chi hội", "Quỹ dòng họ", "Quỹ gia đình", "✖ Hủy"]
+    await chair.press("Quỹ chi hội")
+    await chair.press("Tháng Khuyến học")
+    await chair.press("📅 Hôm nay")
+    await chair.press("💾 Lưu")
+    rows = await contributions(bot.db)
+    assert [(r["fund_kind"], r["fund_unit"]) for r in rows] == [("unit", world.branch.id)]
 
 
 async def test_district_chair_reaches_the_district_fund(

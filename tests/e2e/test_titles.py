@@ -297,6 +297,103 @@ async def test_reason_question_can_be_left_and_survives_a_restart(
     assert "Lý do: Trùng với hồ sơ năm trước" in volunteer.last_text
 
 
+def card_of(user: FakeUser, number: int) -> int:
+    """The message id of the chair's card for nomination `number`."""
+    return next(m.message_id for m in user.messages if f"🏅 Đề cử số {number}:" in m.content)
+
+
+async def test_a_reason_typed_in_the_middle_of_a_form_goes_to_the_rejection(
+    fake: FakeBotApi, volunteer: FakeUser, bot: BotUnderTest
+) -> None:
+    await nominate(volunteer, "Công dân học tập", "Nguyễn Văn Bình")
+    await volunteer.press("💾 Lưu")
+    chair = fake.user(World.CHAIR)
+    card = card_of(chair, 1)
+    await chair.send("/member")
+    await chair.send("Mai Văn Khoa")
+    assert "Nam hay nữ?" in chair.last_text
+    await chair.press_data("tt:no:1", card)  # the card's ❌, above the form's question
+    assert "Vì sao không công nhận đề cử số 1" in chair.last_text
+    await chair.send("Chưa đủ minh chứng")
+    assert "Đã lưu: đề cử số 1 không được công nhận" in chair.last_text
+    saved = await rows(bot.db)
+    assert [(r["status"], r["reject_reason"]) for r in saved] == [
+        ("rejected", "Chưa đủ minh chứng")
+    ]
+    assert "Lý do: Chưa đủ minh chứng" in volunteer.last_text
+    # The form kept its draft and its question: the gender, then on to the receipt.
+    await chair.press("Nam")
+    await chair.send("1990")
+    await chair.press("Thôn Tây")
+    await chair.press("📅 Hôm nay")
+    await chair.press("⏭ Bỏ qua")
+    assert "Họ và tên: Mai Văn Khoa" in chair.last_text
+    await chair.press("💾 Lưu")
+    found = await bot.db.fetchall("SELECT full_name, birth_year FROM member")
+    assert [tuple(row) for row in found] == [("Mai Văn Khoa", 1990)]
+
+
+async def test_starting_a_form_leaves_an_open_reason_question(
+    fake: FakeBotApi, volunteer: FakeUser, bot: BotUnderTest
+) -> None:
+    await nominate(volunteer, "Công dân học tập", "Nguyễn Văn Bình")
+    await volunteer.press("💾 Lưu")
+    chair = fake.user(World.CHAIR)
+    await chair.press("❌ Không công nhận")
+    await open_menu_item(chair, "👤 Hội viên mới")
+    assert "Họ và tên của hội viên mới" in chair.last_text
+    question = next(m for m in chair.messages if "Vì sao không công nhận" in m.content)
+    assert question.buttons == []  # its ✖ Hủy is gone: the question is over
+    await chair.send("Mai Văn Khoa")  # the form's answer, not a reason
+    assert "Nam hay nữ?" in chair.last_text
+    assert [(r["status"], r["reject_reason"]) for r in await rows(bot.db)] == [("pending", None)]
+    assert (
+        "❌ Không công nhận"
+        in next(m for m in chair.messages if m.message_id == card_of(chair, 1)).buttons
+    )
+
+
+async def test_a_new_title_drops_a_place_that_no_longer_fits(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    district = fake.user(World.DISTRICT_CHAIR)
+    await district.send("/title")
+    await district.press("Công dân học tập")
+    await district.send("Nguyễn Văn Bình")
+    assert "Thuộc chi hội hoặc xã nào?" in district.last_text
+    await district.press(world.commune.name)
+    await district.press("Thôn Đông")
+    # The picker keeps the choice, without its buttons, like any answered question.
+    (picker,) = [m for m in district.messages if "Thuộc chi hội hoặc xã nào?" in m.content]
+    assert "➜ Chi hội Thôn Đông" in picker.content and picker.buttons == []
+    await district.press("2026")
+    await district.press("⏭ Bỏ qua")
+    assert "Địa bàn: Chi hội Thôn Đông" in district.last_text
+    # Another title of a branch keeps the place; only the subject is asked, in its words.
+    await district.press("✏️ Sửa")
+    await district.press("Danh hiệu")
+    await district.press("Gia đình học tập")
+    assert "Gia đình nào?" in district.last_text
+    await district.send("Trần Văn Bình")
+    summary = district.last_text
+    assert "Vui lòng kiểm tra lại" in summary and "Địa bàn: Chi hội Thôn Đông" in summary
+    # A commune's title does not fit a branch: the place goes and is asked again.
+    await district.press("✏️ Sửa")
+    await district.press("Danh hiệu")
+    await district.press("Cộng đồng học tập cấp xã")
+    assert "Thuộc chi hội hoặc xã nào?" in district.last_text
+    assert world.commune.name in district.buttons
+    await district.press(world.commune.name)
+    summary = district.last_text
+    assert f"Địa bàn: Xã {world.commune.name}" in summary
+    assert "Thôn Đông" not in summary and "Trần Văn Bình" not in summary
+    await district.press("💾 Lưu")
+    saved = await rows(bot.db)
+    assert [(r["kind"], r["subject"], r["unit_id"]) for r in saved] == [
+        ("commune_community", world.commune.name, world.commune.id)
+    ]
+
+
 async def test_a_volunteer_cannot_decide_even_with_forged_data(
     volunteer: FakeUser, bot: BotUnderTest
 ) -> None:
@@ -350,13 +447,11 @@ async def test_chair_nominates_a_commune_and_the_district_decides(
     chair = fake.user(World.CHAIR)
     await chair.send("/title")
     await chair.press("Cộng đồng học tập cấp xã")
-    assert "Thuộc chi hội hoặc xã nào?" in chair.last_text  # the commune names itself
-    here = chair.buttons[0]
-    assert here.startswith("✔") and world.commune.name in here
-    await chair.press(here)
+    # The commune names itself, and it is the only one this chair may nominate: no picker.
+    assert "Năm nào?" in chair.last_text
     await chair.press("2026")
     await chair.press("⏭ Bỏ qua")
-    assert f"Địa bàn: {here.removeprefix('✔ ')}" in chair.last_text
+    assert f"Địa bàn: Xã {world.commune.name}" in chair.last_text
     await chair.press("💾 Lưu")
     saved = await rows(bot.db)
     assert [(r["kind"], r["subject"], r["unit_id"]) for r in saved] == [
@@ -376,8 +471,7 @@ async def test_a_volunteer_cannot_nominate_a_whole_commune(
     assert "Chỉ chủ tịch hội mới đề cử được cả một xã" in volunteer.last_text
     assert "Danh hiệu nào?" in volunteer.last_text
     await volunteer.press("Cộng đồng học tập (thôn, tổ dân phố)")
-    await volunteer.send("Thôn Đông")
-    await volunteer.press("💾 Lưu")  # the place is chosen again for the new title
+    await volunteer.send("Thôn Đông")  # the place is chosen again for the new title
     await volunteer.press("💾 Lưu")
     saved = await rows(bot.db)
     assert [(r["kind"], r["subject"]) for r in saved] == [("village_community", "Thôn Đông")]
