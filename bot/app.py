@@ -21,10 +21,14 @@ from telegram.ext import (
 
 import handlers
 from bot.config import Settings
+from bot.delivery import Deliverer, delivery_bot
 from bot.i18n import N_, translator
 from bot.services import hierarchy
+from bot.services.outbox import Progress
 from bot.storage.db import Database, utc_now
 from bot.storage.persistence import SqlitePersistence
+from handlers.broadcast import report_progress
+from handlers.campaigns import reminder_job
 from handlers.common import BotContext, Runtime
 
 # A syntactically valid token for the offline console; it never leaves this machine.
@@ -119,13 +123,25 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
-async def start_polling(application: BotApplication) -> None:
-    """Initialise, start and poll; then publish the command menu (a failure there is logged)."""
+REMINDER_CHECK_SECONDS = 60
+
+
+async def start_polling(application: BotApplication, *, deliver: bool = True) -> None:
+    """Initialise, start and poll; start the outbox deliverer and the reminder check; then
+    publish the command menu (a failure there is only logged)."""
     await application.initialize()
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(
         allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+    )
+    runtime: Runtime = application.bot_data["runtime"]
+    if deliver:
+        runtime.deliverer = _deliverer(application, runtime)
+        await runtime.deliverer.start()
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        reminder_job, interval=REMINDER_CHECK_SECONDS, first=5, name="reminders"
     )
     try:
         await _publish_commands(application)
@@ -134,8 +150,24 @@ async def start_polling(application: BotApplication) -> None:
     _log.info("Bot @%s is running", application.bot.username)
 
 
+def _deliverer(application: BotApplication, runtime: Runtime) -> Deliverer:
+    """Broadcasts and reminders go out through their own Bot, paced under Telegram's limits."""
+
+    async def on_progress(broadcast_id: int, progress: Progress) -> None:
+        await report_progress(
+            application.bot, runtime.db, broadcast_id, progress, runtime.settings.default_language
+        )
+
+    bot = delivery_bot(application.bot.token, base_url=runtime.settings.telegram_api_base_url)
+    return Deliverer(runtime.db, bot, on_progress=on_progress)
+
+
 async def stop_polling(application: BotApplication) -> None:
     """Stop in the reverse order; pending state is flushed to the database by `stop()`."""
+    runtime: Runtime = application.bot_data["runtime"]
+    if runtime.deliverer is not None:
+        await runtime.deliverer.stop()
+        runtime.deliverer = None
     assert application.updater is not None
     if application.updater.running:
         await application.updater.stop()

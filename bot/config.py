@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,6 +64,17 @@ class Settings(BaseSettings):
         le=90,
         validation_alias=AliasChoices("KHUYENHOC_INVITE_TTL_DAYS", "invite_ttl_days"),
     )
+    reminder_weekday: int = Field(
+        default=0,
+        ge=0,
+        le=6,
+        validation_alias=AliasChoices("KHUYENHOC_REMINDER_WEEKDAY", "reminder_weekday"),
+    )
+    """0 = Monday … 6 = Sunday: the day of the weekly campaign reminder."""
+    reminder_time: time = Field(
+        default=time(8, 0),
+        validation_alias=AliasChoices("KHUYENHOC_REMINDER_TIME", "reminder_time"),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=AliasChoices("KHUYENHOC_LOG_LEVEL", "log_level")
     )
@@ -120,6 +132,8 @@ _ENV_NAMES = {
     "province_name": "KHUYENHOC_PROVINCE_NAME",
     "invite_ttl_days": "KHUYENHOC_INVITE_TTL_DAYS",
     "log_level": "KHUYENHOC_LOG_LEVEL",
+    "reminder_weekday": "KHUYENHOC_REMINDER_WEEKDAY",
+    "reminder_time": "KHUYENHOC_REMINDER_TIME",
 }
 
 

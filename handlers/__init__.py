@@ -10,6 +10,7 @@ from telegram.warnings import PTBUserWarning
 from handlers import (
     awards,
     branches,
+    broadcast,
     campaigns,
     contributions,
     errors,
@@ -51,6 +52,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         myreports,
         stats,
         targets,
+        broadcast,
         campaigns,
         language,
         menu,

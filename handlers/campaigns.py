@@ -15,9 +15,10 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from bot.i18n import N_, Translator
-from bot.services import campaigns
+from bot.i18n import N_, Translator, translator
+from bot.services import campaigns, reminder_schedule, reminders
 from bot.services.campaigns import CampaignProblem
+from bot.services.reminder_schedule import ReminderSlot
 from bot.services.reporting import local_today
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
@@ -242,7 +243,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def reminders(update: Update, context: BotContext) -> None:
+async def reminders_command(update: Update, context: BotContext) -> None:
     """`/reminders off` stops automatic campaign reminders; chair broadcasts still arrive."""
     t = await tr(update, context)
     user = update.effective_user
@@ -292,4 +293,62 @@ def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return [CommandHandler(["reminders", "nhacnho"], reminders)]
+    return [CommandHandler(["reminders", "nhacnho"], reminders_command)]
+
+
+# ---------------------------------------------------------------- reminders
+
+SLOT_OPENINGS = {
+    reminder_schedule.KIND_START: N_("📣 {campaign} starts today and runs until {end}."),
+    reminder_schedule.KIND_WEEKLY: N_("📣 Weekly reminder: {campaign} runs until {end}."),
+    reminder_schedule.KIND_BEFORE_END: N_("📣 {campaign} ends in 3 days, on {end}."),
+}
+
+
+def reminder_message(
+    campaign: CampaignPeriod, slot: ReminderSlot, person: reminders.Recipient
+) -> tuple[str, dict[str, object]]:
+    """One volunteer's reminder, in their language: their branch's progress in the
+    campaign and one tap to start a report."""
+    t = translator(person.language)
+    progress = person.progress
+    text = "\n".join(
+        [
+            t.gettext(SLOT_OPENINGS[slot.kind]).format(
+                campaign=campaign.name, end=t.date(campaign.end_on)
+            ),
+            t.gettext(
+                "So far branch {branch} has reported {members} new members and {raised} "
+                "in contributions during the campaign."
+            ).format(
+                branch=person.branch_name,
+                members=t.number(progress.members),
+                raised=t.money(progress.raised),
+            ),
+            t.gettext("Tap to report now. /reminders off stops these reminders."),
+        ]
+    )
+    markup: dict[str, object] = {
+        "inline_keyboard": [
+            [
+                {"text": t.gettext("👤 New member"), "callback_data": "member:new"},
+                {"text": t.gettext("💰 Contribution"), "callback_data": "contribution:new"},
+            ]
+        ]
+    }
+    return text, markup
+
+
+async def reminder_job(context: BotContext) -> None:
+    """Every minute: seed this year's and next year's default campaigns, queue what is due."""
+    runtime = context.runtime
+    now = runtime.clock()
+    today = local_today(now)
+    await campaigns.ensure_defaults(runtime.db, range(today.year, today.year + 2))
+    schedule = reminders.Schedule(
+        tz=runtime.settings.tz,
+        weekly_weekday=runtime.settings.reminder_weekday,
+        weekly_time=runtime.settings.reminder_time,
+    )
+    if await reminders.enqueue_due(runtime.db, now, schedule, reminder_message):
+        runtime.wake_delivery()

@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackContext, ExtBot, filters
 
 from bot.config import Settings
+from bot.delivery import Deliverer
 from bot.i18n import N_, Translator, in_every_language, translator
 from bot.services import scopes
 from bot.storage import people
@@ -31,11 +32,18 @@ _log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """What handlers need besides Telegram: settings, the database and a clock tests can move."""
+    """What handlers need besides Telegram: settings, the database, a clock tests can move,
+    and the outbox deliverer once it runs."""
 
     settings: Settings
     db: Database
     clock: Callable[[], datetime]
+    deliverer: Deliverer | None = None
+
+    def wake_delivery(self) -> None:
+        """Something was put in the outbox: send it now rather than at the next poll."""
+        if self.deliverer is not None:
+            self.deliverer.wake()
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -143,6 +151,7 @@ MENU_AWARD = MenuItem(N_("🎓 Award paid"), "award", Role.VOLUNTEER)
 MENU_MY_REPORTS = MenuItem(N_("🗂 My reports"), "myreports", Role.VOLUNTEER)
 MENU_PENDING = MenuItem(N_("⏳ Pending"), "pending", Role.COMMUNE_CHAIR)
 MENU_STATS = MenuItem(N_("📊 Statistics"), "stats", Role.VOLUNTEER)
+MENU_BROADCAST = MenuItem(N_("📣 Send a message"), "broadcast", Role.COMMUNE_CHAIR)
 MENU_INVITE = MenuItem(N_("📨 Invite people"), "invite", Role.COMMUNE_CHAIR)
 MENU_BRANCHES = MenuItem(N_("🏘 Branches"), "branches", Role.COMMUNE_CHAIR)
 MENU_HELP = MenuItem(N_("❓ Help"), "help", Role.VOLUNTEER)
@@ -156,6 +165,7 @@ MENU: tuple[MenuItem, ...] = (
     MENU_MY_REPORTS,
     MENU_STATS,
     MENU_PENDING,
+    MENU_BROADCAST,
     MENU_INVITE,
     MENU_BRANCHES,
     MENU_HELP,

@@ -279,6 +279,7 @@ class FormFlow:
         t = await tr(update, context)
         user = update.effective_user
         assert user is not None
+        await answer(update)  # started from a reminder's button
         grants = await people.grants_of(context.db, user.id)
         if not grants:
             await reply(update, t.gettext("You are not registered yet. Send /start to register."))
@@ -790,6 +791,8 @@ class FormFlow:
                     CommandHandler(list(self.form.commands), self.begin),
                     MessageHandler(menu_filter(self.form.menu), self.begin),
                     CallbackQueryHandler(self.begin_edit, pattern=rf"^{self.prefix}:e:\d+$"),
+                    # The one-tap start under a campaign reminder.
+                    CallbackQueryHandler(self.begin, pattern=rf"^{self.prefix}:new$"),
                     *self.form.extra_handlers,
                 ],
                 states={

@@ -116,3 +116,29 @@ async def progress(db: Database | Tx, campaign_id: int, unit_path: str) -> Progr
         contributions=int(money[0]) if money else 0,
         raised=int(money[1]) if money else 0,
     )
+
+
+async def progress_by_unit(db: Database | Tx, campaign_id: int) -> dict[int, Progress]:
+    """Each unit's own tagged reports in a campaign, in two grouped reads (for reminders)."""
+    found: dict[int, dict[str, int]] = {}
+    for unit_id, count in await db.fetchall(
+        "SELECT unit_id, count(*) FROM member WHERE campaign_id = ? AND status = 'active' "
+        "GROUP BY unit_id",
+        (campaign_id,),
+    ):
+        found.setdefault(int(unit_id), {})["members"] = int(count)
+    for unit_id, count, raised in await db.fetchall(
+        "SELECT unit_id, count(*), coalesce(sum(amount), 0) FROM contribution "
+        "WHERE campaign_id = ? AND status = 'active' GROUP BY unit_id",
+        (campaign_id,),
+    ):
+        entry = found.setdefault(int(unit_id), {})
+        entry.update(contributions=int(count), raised=int(raised))
+    return {
+        unit_id: Progress(
+            members=entry.get("members", 0),
+            contributions=entry.get("contributions", 0),
+            raised=entry.get("raised", 0),
+        )
+        for unit_id, entry in found.items()
+    }

@@ -252,3 +252,29 @@ async def audit(
             json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
         ),
     )
+
+
+async def reminder_recipients(db: Database | Tx) -> list[tuple[int, int, str]]:
+    """(telegram id, branch id, language) of every volunteer and branch head who can be
+    reached and wants campaign reminders; one branch each."""
+    rows = await db.fetchall(
+        "SELECT g.telegram_id, min(g.unit_id), a.language FROM role_grant g "
+        "JOIN app_user a USING (telegram_id) "
+        "WHERE g.role IN ('volunteer', 'branch_head') AND a.reachable = 1 AND a.reminders = 1 "
+        "GROUP BY g.telegram_id ORDER BY g.telegram_id"
+    )
+    return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]
+
+
+async def audience(
+    db: Database | Tx, within: Unit, roles: Sequence[Role], *, excluding: int
+) -> list[int]:
+    """Reachable people holding one of `roles` on `within` or any unit beneath it."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT g.telegram_id FROM role_grant g JOIN unit u ON u.id = g.unit_id "
+        "JOIN app_user a USING (telegram_id) "
+        f"WHERE u.path LIKE ? AND g.role IN ({','.join('?' * len(roles))}) "
+        "AND a.reachable = 1 AND g.telegram_id != ? ORDER BY g.telegram_id",
+        [within.path + "%", *(role.value for role in roles), excluding],
+    )
+    return [int(row[0]) for row in rows]
