@@ -19,10 +19,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.charts import BarChart, bar_chart_png
 from bot.i18n import N_, Translator
-from bot.services import annual_report, scopes, stats
+from bot.services import annual_report, campaigns, scopes, stats
 from bot.services.reporting import local_today
 from bot.services.stats import RankBy, ScopeStats, SubUnitStats
 from bot.spreadsheets import Column, ColumnKind, Sheet, Workbook, workbook_bytes
+from bot.storage import campaigns as campaign_store
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.models import Grant, Level, Unit
@@ -328,6 +329,19 @@ async def stats_text(t: Translator, context: BotContext, scope: ScopeStats) -> s
     ]
     if by_donor:
         lines.append("   " + t.gettext("by donor: {items}").format(items=" · ".join(by_donor)))
+    today = local_today(context.now())
+    for campaign in await campaign_store.covering(context.db, today):
+        done = await campaigns.progress(context.db, campaign.id, scope.unit.path)
+        lines.append(
+            t.gettext(
+                "📣 {campaign} (until {end}): {members} new members, {raised} contributed"
+            ).format(
+                campaign=campaign.name,
+                end=t.date(campaign.end_on),
+                members=t.number(done.members),
+                raised=t.money_short(done.raised),
+            )
+        )
     ranking = _ranking_lines(t, scope)
     if ranking:
         lines.append("")

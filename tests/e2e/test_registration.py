@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import people
@@ -320,3 +322,21 @@ async def test_command_menu_is_published_in_both_languages(
     assert vietnamese["start"] == "Đăng ký hoặc mở bàn phím chức năng"
     assert english["start"] == "Register or open the main menu"
     assert set(vietnamese) == set(english) >= {"start", "help", "invite", "language", "cancel"}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(answer=st.text(min_size=1, max_size=300))
+async def test_any_text_at_the_name_and_filter_steps_gets_an_answer(
+    fake: FakeBotApi, bot: BotUnderTest, answer: str
+) -> None:
+    user = fake.user(1500)
+    await user.send("/start")
+    for _ in range(3):  # the name step, then (if accepted) the district filter
+        await user.send(answer)
+        assert user.new_texts, "the bot must always answer"
+        assert not any("sự cố" in text for text in user.new_texts)
+    await user.send("/cancel")

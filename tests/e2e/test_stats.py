@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from bot.fake_bot_api import FakeBotApi
-from bot.services import figures, funds, imports, members, nominations
+from bot.services import campaigns, figures, funds, imports, members, nominations
 from bot.storage.records import NominationKind
 from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
@@ -22,6 +22,7 @@ BASELINE_MEMBERS = (300, 500)  # end of 2025
 @pytest.fixture
 async def data(bot: BotUnderTest, world: World) -> World:
     db, now = bot.db, bot.now
+    await campaigns.ensure_defaults(db, range(2025, 2027))  # as the running bot does
     for unit, population, citizens in zip(
         (world.commune, world.other_commune), POPULATION, CITIZENS, strict=True
     ):
@@ -225,3 +226,17 @@ async def test_admin_imports_a_file_all_or_nothing(
     chair = fake.user(World.CHAIR)
     await chair.send_document("so-lieu.csv", good)
     assert "Chỉ quản trị cấp tỉnh mới có thể nhập" in chair.last_text
+
+
+async def test_a_running_campaign_shows_its_progress(
+    fake: FakeBotApi, data: World, bot: BotUnderTest
+) -> None:
+    from datetime import UTC, datetime
+
+    bot.now = datetime(2026, 10, 20, 3, 0, tzinfo=UTC)
+    chair = fake.user(World.DISTRICT_CHAIR)
+    await chair.send("/stats")
+    # The contribution of 5 October falls in Tháng Khuyến học; the members joined in March.
+    assert "📣 Tháng Khuyến học (đến 31/10/2026): 0 hội viên mới, đóng góp 5 triệu ₫" in (
+        chair.last_text
+    )
