@@ -1,4 +1,8 @@
-"""`khuyenhoc`: run the bot, open the offline console, and the office's maintenance commands."""
+"""`khuyenhoc`: run the bot, open the offline console, and the office's maintenance commands.
+
+`demo-data` and `shell` use the demo database (`DEMO_DATABASE`) unless KHUYENHOC_DATABASE is
+set, so demo people and reports stay out of the real one by default.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,20 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import import_problems
 from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import N_, Translator, translator
-from bot.services import hierarchy, registration
+from bot.services import demo_data, hierarchy, imports, registration
+from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale
 from bot.services.hierarchy import HierarchyError
+from bot.services.imports import ImportRejected
+from bot.services.reporting import local_today
 from bot.storage import units as unit_store
-from bot.storage.db import Database
+from bot.storage.db import Database, utc_now
 from bot.storage.models import ROLE_LEVEL, Level, Role
 
 DEMO_DATABASE = Path("khuyenhoc-demo.sqlite3")
@@ -54,6 +63,33 @@ def _parser() -> argparse.ArgumentParser:
         "import", help="create branches from a CSV: commune_code, branch_name, branch_kind"
     )
     import_.add_argument("file", type=Path)
+
+    demo = commands.add_parser(
+        "demo-data",
+        help="fill an unused database with demo data (the demo database unless "
+        "KHUYENHOC_DATABASE is set)",
+    )
+    demo.add_argument(
+        "--scale",
+        required=True,
+        choices=[scale.value for scale in Scale],
+        help="province: Thái Bình's published 2023 size (about a minute); small: two "
+        "districts and people with ids 1-20, for `khuyenhoc shell`",
+    )
+    demo.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="if the database is in use, rename it to NAME.<time>.bak.sqlite3 and start anew",
+    )
+
+    import_files = commands.add_parser("import", help="import figures or baselines (CSV or XLSX)")
+    import_commands = import_files.add_subparsers(dest="import_command", required=True)
+    for name, what in (
+        ("figures", "denominators and targets per unit and year"),
+        ("baseline", "totals from before the bot per unit and year"),
+    ):
+        import_commands.add_parser(name, help=what).add_argument("file", type=Path)
     return parser
 
 
@@ -67,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    quiet = args.command == "shell" or (args.command == "run" and settings.token is None)
+    quiet = args.command in ("shell", "demo-data") or (
+        args.command == "run" and settings.token is None
+    )
     logging.basicConfig(
         level="WARNING" if quiet else settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -76,10 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     without_token = args.command == "run" and settings.token is None
     if without_token:
         args.command, args.as_user = "shell", None
+    if args.command in ("shell", "demo-data") and "database" not in settings.model_fields_set:
+        # Demo people and reports stay out of the real database.
+        settings = settings.model_copy(update={"database": DEMO_DATABASE})
     if args.command == "shell":
-        if "database" not in settings.model_fields_set:
-            # The console seeds demo people; keep them out of the real database.
-            settings = settings.model_copy(update={"database": DEMO_DATABASE})
         t = _t(settings)
         first_line = (
             t.gettext(
@@ -106,6 +144,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.console import run_console
 
         return await run_console(settings, as_user=args.as_user)
+    if args.command == "demo-data":
+        return await _demo_data(args, settings)
     db = await open_database(settings)
     try:
         if args.command == "run":
@@ -129,6 +169,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _units_load(args, settings, db)
         if args.command == "branches":
             return await _branches_import(args, settings, db)
+        if args.command == "import":
+            return await _import(args, settings, db)
     finally:
         await db.close()
     return 1
@@ -208,6 +250,129 @@ async def _branches_import(args: argparse.Namespace, settings: Settings, db: Dat
         print(_hierarchy_error(settings, error), file=sys.stderr)
         return 1
     print(_t(settings).gettext("Created {count} branches.").format(count=created))
+    return 0
+
+
+# --- Demo data --------------------------------------------------------------------------------
+
+DEMO_PROBLEMS = {
+    DemoDataProblem.OCCUPIED: N_(
+        "{path} already holds people, branches or reports, so nothing was generated. Add "
+        "--force to rename it and start a new database."
+    ),
+    DemoDataProblem.NO_UNITS: N_("{path} has no province, districts and communes to fill."),
+    DemoDataProblem.TOO_EARLY: N_(
+        "The computer's date is before the end of the published years; nothing was generated."
+    ),
+}
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename a database (and its WAL files) to NAME.<UTC time>.bak.sqlite3; returns the name."""
+    stamp = utc_now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.stem}.{stamp}.bak{path.suffix}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            source.rename(Path(f"{backup}{suffix}"))
+    return backup
+
+
+async def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    """Only an unused database is filled; `--force` renames a used one and starts anew."""
+    from bot.app import open_database
+
+    t = _t(settings)
+    path = settings.database
+    db = await open_database(settings)
+    try:
+        if await demo_data.occupied(db):
+            if not args.force:
+                problem = t.gettext(DEMO_PROBLEMS[DemoDataProblem.OCCUPIED])
+                print(problem.format(path=path), file=sys.stderr)
+                return 1
+            await db.close()
+            backup = _set_aside(path)
+            print(t.gettext("Renamed the old database to {backup}.").format(backup=backup))
+            db = await open_database(settings)
+        started = time.perf_counter()
+        try:
+            summary = await demo_data.build(
+                db, Scale(args.scale), seed=args.seed, today=local_today(utc_now())
+            )
+        except DemoDataError as error:
+            print(t.gettext(DEMO_PROBLEMS[error.problem]).format(path=path), file=sys.stderr)
+            return 1
+        seconds = time.perf_counter() - started
+    finally:
+        await db.close()
+    print(
+        t.gettext(
+            "Demo data ({scale}, seed {seed}) written to {path} in {seconds} s: {branches} "
+            "branches, {people} people, {members} members, {nominations} title nominations, "
+            "{contributions} contributions, {awards} awards, {figures} figures and {baselines} "
+            "baseline values."
+        ).format(
+            scale=summary.scale.value,
+            seed=summary.seed,
+            path=path,
+            seconds=t.number(round(seconds, 1)),
+            branches=t.number(summary.branches),
+            people=t.number(summary.people),
+            members=t.number(summary.members),
+            nominations=t.number(summary.nominations),
+            contributions=t.number(summary.contributions),
+            awards=t.number(summary.awards),
+            figures=t.number(summary.figures),
+            baselines=t.number(summary.baselines),
+        )
+    )
+    print(
+        t.gettext(
+            "Try it with `khuyenhoc shell --as 1` (the province administrator); users 2 and 5-7 "
+            "chair communes, 3 and 4 districts, 10-20 are volunteers."
+        )
+    )
+    return 0
+
+
+# --- Importing figures and baselines ----------------------------------------------------------
+
+
+async def _import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    t = _t(settings)
+    path: Path = args.file
+    importer = (
+        imports.import_figures if args.import_command == "figures" else imports.import_baseline
+    )
+    result = await importer(db, path, path.name, actor_id=None, now=utc_now())
+    if isinstance(result, ImportRejected):
+        print(t.gettext("Nothing was imported from {file}:").format(file=path), file=sys.stderr)
+        for error in result.errors:
+            print(import_problems.describe(t, error), file=sys.stderr)
+        return 1
+    done = (
+        t.gettext("Imported {values} figures for {units} units from {rows} rows of {file}.")
+        if args.import_command == "figures"
+        else t.gettext(
+            "Imported {values} baseline values for {units} units from {rows} rows of {file}; "
+            "the statistics include them now."
+        )
+    )
+    print(
+        done.format(
+            values=t.number(result.values),
+            units=t.number(result.units),
+            rows=t.number(result.rows),
+            file=path,
+        )
+    )
+    if result.skipped:
+        print(
+            t.gettext("Skipped {count} rows without any value.").format(
+                count=t.number(result.skipped)
+            )
+        )
     return 0
 
 

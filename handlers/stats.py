@@ -673,7 +673,9 @@ async def report_paragraph(
     t: Translator, context: BotContext, unit: Unit, year: int, funds: Period
 ) -> str:
     """The province's own wording: titles with their shares, members, branches, funds."""
-    report = await annual_report.build(context.db, unit, year, funds_since=funds.start)
+    report = await annual_report.build(
+        context.db, unit, year, funds_since=funds.start, funds_until=funds.end
+    )
     scope = t.gettext(SCOPE_WORDS[unit.level])
     clauses = []
     for line in report.titles:

@@ -15,10 +15,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot import import_problems
 from bot.i18n import N_, Translator
 from bot.services import figures, imports, scopes
 from bot.services.figures import Figure, FigureError
-from bot.services.imports import ImportErrorCode, ImportRejected, RowError
+from bot.services.imports import ImportErrorCode, ImportRejected
 from bot.services.reporting import local_today
 from bot.storage import people
 from bot.storage.models import ROLE_RANK, Level, Role, Unit
@@ -62,28 +63,6 @@ FIGURE_PROBLEMS = {
     FigureError.YEAR_OUT_OF_RANGE: N_("That year cannot be set."),
     FigureError.NEGATIVE: N_("The number cannot be negative."),
     FigureError.TOO_LARGE: N_("That number is too large."),
-}
-IMPORT_PROBLEMS = {
-    ImportErrorCode.UNSUPPORTED_FORMAT: N_("the file must be .csv or .xlsx"),
-    ImportErrorCode.UNREADABLE: N_("the file cannot be read"),
-    ImportErrorCode.TOO_BIG: N_("the file is too big"),
-    ImportErrorCode.NO_DATA: N_("no header row or no data"),
-    ImportErrorCode.MISSING_COLUMN: N_("a column is missing"),
-    ImportErrorCode.UNKNOWN_COLUMN: N_("unknown column"),
-    ImportErrorCode.DUPLICATE_COLUMN: N_("the column appears twice"),
-    ImportErrorCode.REQUIRED: N_("a value is required"),
-    ImportErrorCode.UNKNOWN_UNIT: N_("no unit has this code"),
-    ImportErrorCode.WRONG_LEVEL: N_("figures belong to communes, districts and the province"),
-    ImportErrorCode.OUT_OF_SCOPE: N_("outside your units"),
-    ImportErrorCode.NOT_A_YEAR: N_("not a year"),
-    ImportErrorCode.YEAR_OUT_OF_RANGE: N_("the year is out of range"),
-    ImportErrorCode.NOT_A_NUMBER: N_("not a number"),
-    ImportErrorCode.NOT_AN_INTEGER: N_("not a whole number"),
-    ImportErrorCode.TOO_PRECISE: N_("a target has at most one decimal"),
-    ImportErrorCode.NEGATIVE: N_("negative"),
-    ImportErrorCode.TOO_LARGE: N_("too large"),
-    ImportErrorCode.DUPLICATE_ROW: N_("the same unit and year as another row"),
-    ImportErrorCode.OVERLAPS: N_("already given on a unit above or below"),
 }
 
 
@@ -179,7 +158,7 @@ async def value_typed(update: Update, context: BotContext) -> str | int:
         await reply(
             update,
             t.gettext("That is not a valid value ({problem}). For example: {example}.").format(
-                problem=t.gettext(IMPORT_PROBLEMS[parsed]), example=example
+                problem=import_problems.problem_text(t, parsed), example=example
             ),
         )
         return VALUE
@@ -244,13 +223,6 @@ async def document_received(update: Update, context: BotContext) -> None:
     )
 
 
-def _error_line(t: Translator, error: RowError) -> str:
-    where = t.gettext("row {row}").format(row=error.row) if error.row else t.gettext("file")
-    what = t.gettext(IMPORT_PROBLEMS.get(error.code, IMPORT_PROBLEMS[ImportErrorCode.UNREADABLE]))
-    extra = " ".join(part for part in (error.column or "", error.value) if part)
-    return f"• {where}: {what}" + (f" ({extra})" if extra else "")
-
-
 async def import_pressed(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     user = update.effective_user
@@ -275,7 +247,7 @@ async def import_pressed(update: Update, context: BotContext) -> None:
     )
     if isinstance(result, ImportRejected):
         lines = [t.gettext("Nothing was imported. Please correct the file and send it again:")]
-        lines += [_error_line(t, error) for error in result.errors[:SHOWN_ERRORS]]
+        lines += [import_problems.describe(t, error) for error in result.errors[:SHOWN_ERRORS]]
         if len(result.errors) > SHOWN_ERRORS:
             lines.append(
                 t.gettext("… and {count} more.").format(count=len(result.errors) - SHOWN_ERRORS)

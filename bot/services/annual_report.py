@@ -59,12 +59,21 @@ class AnnualReport:
 
 
 async def build(
-    db: Database | Tx, unit: Unit, year: int, *, funds_since: int | None = None
+    db: Database | Tx,
+    unit: Unit,
+    year: int,
+    *,
+    funds_since: int | None = None,
+    funds_until: int | None = None,
 ) -> AnnualReport:
-    """The report of `unit` for `year`; funds over `funds_since..year` (default: that year,
-    the term's first year for a term report)."""
+    """The report of `unit` for `year`; funds over `funds_since..funds_until` (default: that
+    year; a term report gives the term, which may end after `year`, e.g. 2019–2024)."""
     start = year if funds_since is None else funds_since
-    scope = await stats.compute(db, unit, start_year=start, end_year=year)
+    end = year if funds_until is None else funds_until
+    scope = await stats.compute(db, unit, start_year=min(start, year), end_year=year)
+    money = scope.funds
+    if (start, end) != (scope.start_year, scope.end_year):
+        money = (await stats.compute(db, unit, start_year=start, end_year=end)).funds
     return AnnualReport(
         unit=unit,
         year=year,
@@ -86,9 +95,9 @@ async def build(
         branches=scope.branches,
         committees=scope.figures[Figure.COMMITTEES],
         funds_start_year=start,
-        funds_end_year=year,
-        raised=scope.funds.raised,
-        awarded=scope.funds.awarded,
+        funds_end_year=end,
+        raised=money.raised,
+        awarded=money.awarded,
         sub_unit_shares=tuple(
             UnitShare(unit=line.unit, members=line.members.total, share=line.members.share)
             for line in scope.sub_units

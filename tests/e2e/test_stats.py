@@ -217,7 +217,7 @@ async def test_admin_imports_a_file_all_or_nothing(
     await admin.send_document("so-lieu.csv", bad)
     await admin.press("📐 Số liệu và chỉ tiêu")
     assert "Chưa nhập gì cả" in admin.last_text
-    assert "dòng 3: không có đơn vị nào mang mã này" in admin.last_text
+    assert "Dòng 3: không có đơn vị nào mang mã này (unit_code, 99999)" in admin.last_text
     await admin.send_document("so-lieu.csv", good)
     await admin.press("📐 Số liệu và chỉ tiêu")
     assert "Đã nhập 1 dòng cho 1 đơn vị" in admin.last_text

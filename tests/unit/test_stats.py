@@ -454,6 +454,11 @@ async def test_annual_report_reproduces_the_2023_figures(db: Database) -> None:
     assert (term.funds_start_year, term.funds_end_year, term.raised) == (2019, 2024, 443 * 10**9)
     assert term.members == association["members"]  # the 2023 baseline still holds
     assert all(line.count == 0 for line in term.titles[:5])  # titles are per year
+    # The published paragraph: 2023's titles with the 2019–2024 term's funds.
+    published = await annual_report.build(db, province, 2023, funds_since=2019, funds_until=2024)
+    assert published.titles[0].count == report.titles[0].count
+    assert (published.funds_start_year, published.funds_end_year) == (2019, 2024)
+    assert published.raised == 443 * 10**9
     await clean(db)
 
 
