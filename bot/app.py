@@ -21,7 +21,7 @@ from telegram.ext import (
 
 import handlers
 from bot.config import Settings
-from bot.delivery import Deliverer, delivery_bot
+from bot.delivery import Deliverer, SendLimits, delivery_bot
 from bot.i18n import N_, translator
 from bot.services import hierarchy
 from bot.services.outbox import Progress
@@ -159,7 +159,9 @@ def _deliverer(application: BotApplication, runtime: Runtime) -> Deliverer:
         )
 
     bot = delivery_bot(application.bot.token, base_url=runtime.settings.telegram_api_base_url)
-    return Deliverer(runtime.db, bot, on_progress=on_progress)
+    runtime.delivery_bot = bot
+    # A little under the deliverer's default, so replies to people keep room in the 30/s.
+    return Deliverer(runtime.db, bot, on_progress=on_progress, limits=SendLimits(per_second=27))
 
 
 async def stop_polling(application: BotApplication) -> None:
@@ -168,6 +170,9 @@ async def stop_polling(application: BotApplication) -> None:
     if runtime.deliverer is not None:
         await runtime.deliverer.stop()
         runtime.deliverer = None
+    if runtime.delivery_bot is not None:
+        await runtime.delivery_bot.shutdown()  # its own HTTP connections
+        runtime.delivery_bot = None
     assert application.updater is not None
     if application.updater.running:
         await application.updater.stop()

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -39,6 +40,7 @@ class Runtime:
     db: Database
     clock: Callable[[], datetime]
     deliverer: Deliverer | None = None
+    delivery_bot: Bot | None = None
 
     def wake_delivery(self) -> None:
         """Something was put in the outbox: send it now rather than at the next poll."""
