@@ -102,6 +102,44 @@ async def test_kill_9_in_the_middle_of_registration_resumes(
         assert request is not None and request.full_name == "Nguyễn Văn Kiên"
 
 
+async def test_kill_9_in_the_middle_of_a_report_keeps_the_answers(
+    tmp_path: Path, seeded: tuple[Path, str]
+) -> None:
+    database, _ = seeded
+    async with Database(database) as db:
+        branch_row = await db.fetchone("SELECT id FROM unit WHERE name = 'Thôn Đông'")
+        assert branch_row is not None
+        await db.execute("INSERT INTO app_user (telegram_id) VALUES (40)")
+        await db.execute(
+            "INSERT INTO role_grant (telegram_id, role, unit_id) VALUES (40, 'volunteer', ?)",
+            (branch_row[0],),
+        )
+    async with FakeBotApi(quiet_period=0.3) as fake:
+        process = await start_bot(fake, database, tmp_path)
+        volunteer = fake.user(40)
+        try:
+            await volunteer.send("/member")
+            await volunteer.send("Nguyễn Thị Hằng")
+            await volunteer.press("Nữ")
+            assert "Năm sinh" in volunteer.last_text
+        finally:
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+        process = await start_bot(fake, database, tmp_path)
+        try:
+            await volunteer.send("1964")
+            await volunteer.press("📅 Hôm nay")
+            await volunteer.press("⏭ Bỏ qua")
+            assert "Nguyễn Thị Hằng" in volunteer.last_text and "Nữ" in volunteer.last_text
+            await volunteer.press("💾 Lưu")
+        finally:
+            process.terminate()
+            await process.wait()
+    async with Database(database) as db:
+        rows = await db.fetchall("SELECT full_name, gender, birth_year FROM member")
+        assert [tuple(row) for row in rows] == [("Nguyễn Thị Hằng", "female", 1964)]
+
+
 async def test_make_run_without_token_opens_the_console(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))}
     script = "\n".join(["/start", "Nguyễn Văn An", "1", "1", "1", ":as 2", "1", ":quit", ""])
