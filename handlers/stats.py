@@ -41,26 +41,16 @@ from handlers.common import (
     unit_address,
     unit_title,
 )
+from handlers.contributions import CAMPAIGNS
+from handlers.titles import KIND_LABELS
 
 PREFIX = "st"
 FIRST_YEAR = 1990
 SHOWN_SUB_UNITS = 3
 
-TITLE_NAMES = {
-    NominationKind.CITIZEN: N_("Learning citizen"),
-    NominationKind.FAMILY: N_("Learning family"),
-    NominationKind.CLAN: N_("Learning clan"),
-    NominationKind.VILLAGE_COMMUNITY: N_("Learning community (village, residential group)"),
-    NominationKind.LEARNING_UNIT: N_("Learning unit"),
-    NominationKind.COMMUNE_COMMUNITY: N_("Learning community (commune level)"),
-}
-CAMPAIGN_NAMES = {
-    Campaign.XUAN_KHUYEN_HOC: N_("Xuân Khuyến học"),
-    Campaign.THANG_KHUYEN_HOC: N_("Tháng Khuyến học"),
-    Campaign.ONE_DAY_SALARY: N_("One day's salary"),
-    Campaign.PIG_RAISING: N_("Nuôi lợn khuyến học"),
-    Campaign.OTHER: N_("Other"),
-}
+# The names the report forms use, so a title or a drive reads the same everywhere.
+TITLE_NAMES = KIND_LABELS
+CAMPAIGN_NAMES = {Campaign(option.value): option.label for option in CAMPAIGNS}
 DONOR_NAMES = {
     DonorKind.INDIVIDUAL: N_("Individuals"),
     DonorKind.FAMILY: N_("Families"),
