@@ -86,6 +86,8 @@ class Translator:
         """A percentage given as 0..100, one decimal at most: "26,8%", "100%"; "—" if unknown."""
         if percent is None:
             return "—"
+        if 0 < percent < 0.05:  # would round to "0%", which reads as "none at all"
+            return "<" + format_percent(0.001, "#,##0.#%", locale=self.locale)
         return format_percent(percent / 100, "#,##0.#%", locale=self.locale)
 
     def money_short(self, amount: int) -> str:
