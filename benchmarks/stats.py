@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build_application, open_database, start_polling, stop_polling
+from bot.app import build_application, open_database, start_bot, stop_bot
 from bot.config import PROJECT_ROOT, Settings
 from bot.fake_bot_api import FakeBotApi
 from bot.services import counters, demo_data, stats
@@ -143,7 +143,7 @@ async def handler_work(
             database=path,
         )
         application = build_application(settings, db)
-        await start_polling(application)
+        await start_bot(application)
         fake.idle_hook = application.update_queue.join
         admin = fake.user(ADMIN)
         try:
@@ -164,7 +164,7 @@ async def handler_work(
                     print(f"\n{text}:\n{fake.messages_to(ADMIN)[-1].content}")
         finally:
             fake.idle_hook = None
-            await stop_polling(application)
+            await stop_bot(application)
 
 
 async def main() -> None:

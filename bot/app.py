@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -124,18 +125,35 @@ async def open_database(settings: Settings) -> Database:
 
 
 REMINDER_CHECK_SECONDS = 60
+WEBHOOK_PATH = "telegram"
 
 
-async def start_polling(application: BotApplication, *, deliver: bool = True) -> None:
-    """Initialise, start and poll; start the outbox deliverer and the reminder check; then
-    publish the command menu (a failure there is only logged)."""
+async def start_bot(application: BotApplication, *, deliver: bool = True) -> None:
+    """Initialise and start; receive updates by polling, or on the configured webhook; start
+    the outbox deliverer and the reminder check; publish the command menu (a failure there is
+    only logged)."""
     await application.initialize()
     await application.start()
     assert application.updater is not None
-    await application.updater.start_polling(
-        allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
-    )
     runtime: Runtime = application.bot_data["runtime"]
+    settings = runtime.settings
+    if settings.webhook_url:
+        await application.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=WEBHOOK_PATH,
+            webhook_url=settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
+            secret_token=(
+                settings.webhook_secret.get_secret_value()
+                if settings.webhook_secret
+                else secrets.token_urlsafe(32)
+            ),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+        )
     if deliver:
         runtime.deliverer = _deliverer(application, runtime)
         await runtime.deliverer.start()
@@ -164,7 +182,7 @@ def _deliverer(application: BotApplication, runtime: Runtime) -> Deliverer:
     return Deliverer(runtime.db, bot, on_progress=on_progress, limits=SendLimits(per_second=27))
 
 
-async def stop_polling(application: BotApplication) -> None:
+async def stop_bot(application: BotApplication) -> None:
     """Stop in the reverse order; pending state is flushed to the database by `stop()`."""
     runtime: Runtime = application.bot_data["runtime"]
     if runtime.deliverer is not None:
@@ -189,12 +207,12 @@ async def serve(
     token: str | None = None,
     on_started: Callable[[BotApplication], Awaitable[None]] | None = None,
 ) -> None:
-    """Poll the configured Bot API until `stop` is set."""
+    """Serve the configured Bot API (polling or webhook) until `stop` is set."""
     application = build_application(settings, db, token=token)
-    await start_polling(application)
+    await start_bot(application)
     try:
         if on_started is not None:
             await on_started(application)
         await stop.wait()
     finally:
-        await stop_polling(application)
+        await stop_bot(application)

@@ -64,6 +64,25 @@ class Settings(BaseSettings):
         le=90,
         validation_alias=AliasChoices("KHUYENHOC_INVITE_TTL_DAYS", "invite_ttl_days"),
     )
+    webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_URL", "webhook_url")
+    )
+    """The public https address Telegram posts updates to (`/telegram` is appended); none:
+    polling."""
+    webhook_listen: str = Field(
+        default="127.0.0.1",
+        validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_LISTEN", "webhook_listen"),
+    )
+    webhook_port: int = Field(
+        default=8443,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_PORT", "webhook_port"),
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_SECRET", "webhook_secret"),
+    )
     reminder_weekday: int = Field(
         default=0,
         ge=0,
@@ -79,9 +98,11 @@ class Settings(BaseSettings):
         default="INFO", validation_alias=AliasChoices("KHUYENHOC_LOG_LEVEL", "log_level")
     )
 
-    @field_validator("telegram_api_base_url", "telegram_api_base_file_url")
+    @field_validator("telegram_api_base_url", "telegram_api_base_file_url", "webhook_url")
     @classmethod
-    def _http_url(cls, value: str) -> str:
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
@@ -132,6 +153,10 @@ _ENV_NAMES = {
     "province_name": "KHUYENHOC_PROVINCE_NAME",
     "invite_ttl_days": "KHUYENHOC_INVITE_TTL_DAYS",
     "log_level": "KHUYENHOC_LOG_LEVEL",
+    "webhook_url": "KHUYENHOC_WEBHOOK_URL",
+    "webhook_listen": "KHUYENHOC_WEBHOOK_LISTEN",
+    "webhook_port": "KHUYENHOC_WEBHOOK_PORT",
+    "webhook_secret": "KHUYENHOC_WEBHOOK_SECRET",
     "reminder_weekday": "KHUYENHOC_REMINDER_WEEKDAY",
     "reminder_time": "KHUYENHOC_REMINDER_TIME",
 }

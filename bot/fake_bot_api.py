@@ -34,7 +34,7 @@ from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any, Literal, Self
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 __all__ = [
     "ApiCall",
@@ -602,6 +602,12 @@ class FakeBotApi:
         self.tokens_seen: set[str] = set()
         self.token: str | None = None
         self.webhook_url = ""
+        self.webhook_secret = ""
+        """With a webhook set, queued updates are POSTed to it (with this secret header), as
+        Telegram does, instead of waiting for getUpdates."""
+        self._webhook_confirmed: set[int] = set()
+        self._pushes: set[asyncio.Task[None]] = set()
+        self._push_lock = asyncio.Lock()
         self.my_commands: dict[tuple[str, str], list[JsonDict]] = {}
         """Commands by (JSON of the scope, language_code)."""
         self.menu_buttons: dict[int | None, JsonDict] = {}
@@ -699,6 +705,8 @@ class FakeBotApi:
         """Release pending long polls and shut the server down."""
         self._stopping = True
         self._notify()
+        for push in list(self._pushes):
+            push.cancel()
         runner, self._runner = self._runner, None
         if runner is not None:
             await asyncio.sleep(0)  # let released long polls answer before closing sockets
@@ -832,11 +840,35 @@ class FakeBotApi:
         self._next_update_id += 1
         self._updates.append(_QueuedUpdate(update_id, kind, payload))
         self._notify()
+        if self.webhook_url:
+            task = asyncio.get_running_loop().create_task(
+                self._push({"update_id": update_id, kind: payload})
+            )
+            self._pushes.add(task)
+            task.add_done_callback(self._pushes.discard)
         return update_id
+
+    async def _push(self, update: JsonDict) -> None:
+        """Deliver one update to the webhook, in order; a 200 answer confirms it."""
+        async with self._push_lock, ClientSession() as session:
+            headers = (
+                {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+                if self.webhook_secret
+                else {}
+            )
+            async with session.post(self.webhook_url, json=update, headers=headers) as answer:
+                if answer.status == 200:
+                    self._webhook_confirmed.add(int(update["update_id"]))
+                    self._touch()
+                    self._notify()
 
     def is_confirmed(self, update_id: int) -> bool:
         """Whether the bot acknowledged the update (getUpdates with a higher offset)."""
-        return update_id < self._confirmed_offset or update_id in self._dropped
+        return (
+            update_id < self._confirmed_offset
+            or update_id in self._dropped
+            or update_id in self._webhook_confirmed
+        )
 
     async def settle(self, update_id: int, label: str = "") -> None:
         """Wait until the bot has fetched and finished handling ``update_id``."""
@@ -1270,6 +1302,7 @@ class FakeBotApi:
         if url is None:
             raise _bad("url is empty")
         self.webhook_url = url
+        self.webhook_secret = _opt_str(params, "secret_token") or ""
         if _opt_bool(params, "drop_pending_updates"):
             self._dropped.update(u.update_id for u in self._updates)
             self._updates.clear()

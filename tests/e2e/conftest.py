@@ -13,8 +13,8 @@ from bot.app import (
     BotApplication,
     build_application,
     open_database,
-    start_polling,
-    stop_polling,
+    start_bot,
+    stop_bot,
 )
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, FakeUser
@@ -52,7 +52,7 @@ class BotUnderTest:
     async def start(self) -> None:
         self._db = await open_database(self.settings)
         application = build_application(self.settings, self._db, clock=lambda: self.now)
-        await start_polling(application)
+        await start_bot(application)
         self.fake.idle_hook = application.update_queue.join
         self.application = application
 
@@ -61,7 +61,7 @@ class BotUnderTest:
         if application is None:
             return
         self.fake.idle_hook = None
-        await stop_polling(application)
+        await stop_bot(application)
         await self.db.close()
         self.application = None
 
