@@ -242,14 +242,9 @@ async def money_receipt(
 async def edit_refusal(
     context: BotContext, t: Translator, user_id: int, record: ReportRecord
 ) -> str | None:
-    """Why this person may not reopen the record, or None."""
-    if record.is_withdrawn:
-        return report_error_text(t, ReportError.WITHDRAWN)
-    if await report_access.can_edit(context.db, user_id, record, context.now()):
-        return None
-    if record.reporter_id == user_id:
-        return report_error_text(t, ReportError.EDIT_WINDOW_CLOSED)
-    return report_error_text(t, ReportError.OUT_OF_SCOPE)
+    """Why this person may not reopen the record, in words, or None."""
+    refusal = await report_access.edit_refusal(context.db, user_id, record, context.now())
+    return None if refusal is None else report_error_text(t, refusal)
 
 
 # ---------------------------------------------------------------- the contribution form

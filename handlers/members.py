@@ -64,53 +64,41 @@ async def check(run: FormRun) -> str | None:
 
 
 async def save(run: FormRun) -> Outcome:
-    t = run.t
+    """Create the member, or (reopened from /myreports) correct it."""
+    t, db, now = run.t, run.context.db, run.context.now()
     try:
-        result = await members.create_member(
-            run.context.db,
-            run.user_id,
-            run.values,
-            idempotency_key=run.key,
-            now=run.context.now(),
-        )
+        if run.record_id is None:
+            created = await members.create_member(
+                db, run.user_id, run.values, idempotency_key=run.key, now=now
+            )
+            result = created if isinstance(created, ReportError) else created[0]
+        else:
+            result = await report_access.edit_member(
+                db, run.user_id, run.record_id, run.values, now=now
+            )
     except ValidationError as error:
         problem = field_problems(error)[0]
         return Outcome(problem_text(t, problem.code), saved=False, field=problem.field)
     if isinstance(result, ReportError):
         return Outcome(report_error_text(t, result), saved=False)
-    member, _ = result
-    return Outcome(
-        receipt(t, N_("New member saved."), member.id, member.created_at, run.context), saved=True
-    )
+    if run.record_id is None:
+        text = receipt(t, N_("New member saved."), result.id, result.created_at, run.context)
+    else:
+        text = receipt(t, N_("Member corrected."), result.id, result.updated_at, run.context)
+    return Outcome(text, saved=True)
 
 
 async def load(context: BotContext, t: Translator, user_id: int, member_id: int) -> Values | str:
     record = await report_access.get_record(context.db, ReportKind.MEMBER, member_id)
     if not isinstance(record, Member):
         return report_error_text(t, ReportError.NOT_FOUND)
-    if not await report_access.can_edit(context.db, user_id, record, context.now()):
-        return report_error_text(t, ReportError.EDIT_WINDOW_CLOSED)
+    refusal = await report_access.edit_refusal(context.db, user_id, record, context.now())
+    if refusal is not None:
+        return report_error_text(t, refusal)
     values = record.input_data()
     values["joined_on"] = record.joined_on.isoformat()
     values["gender"] = record.gender.value
     return values
-
-
-async def save_edit(run: FormRun) -> Outcome:
-    assert run.record_id is not None
-    try:
-        result = await report_access.edit_member(
-            run.context.db, run.user_id, run.record_id, run.values, now=run.context.now()
-        )
-    except ValidationError as error:
-        problem = field_problems(error)[0]
-        return Outcome(problem_text(run.t, problem.code), saved=False, field=problem.field)
-    if isinstance(result, ReportError):
-        return Outcome(report_error_text(run.t, result), saved=False)
-    return Outcome(
-        receipt(run.t, N_("Member corrected."), result.id, result.updated_at, run.context),
-        saved=True,
-    )
 
 
 FORM = Form(
@@ -157,7 +145,7 @@ FORM = Form(
     ),
     save=save,
     check=check,
-    editing=Editing(load=load, save=save_edit),
+    editing=Editing(load=load, save=save),
 )
 
 FLOW = FormFlow(FORM)

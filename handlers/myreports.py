@@ -181,7 +181,8 @@ async def _show_record(
         t.gettext("Saved at {time}.").format(time=t.datetime(record.created_at, tz)),
     ]
     rows = []
-    if await report_access.can_edit(context.db, user.id, record, context.now()):
+    blocked_by = await report_access.edit_refusal(context.db, user.id, record, context.now())
+    if blocked_by is None:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -192,8 +193,8 @@ async def _show_record(
                 ),
             ]
         )
-    elif not record.is_withdrawn and record.reporter_id == user.id:
-        lines.append(report_error_text(t, ReportError.EDIT_WINDOW_CLOSED))
+    elif blocked_by is not ReportError.WITHDRAWN and record.reporter_id == user.id:
+        lines.append(report_error_text(t, blocked_by))  # why the reporter cannot change it
     rows.append([InlineKeyboardButton(t.gettext("⬅ Back"), callback_data=f"{PREFIX}:l")])
     await edit_or_reply(
         update, "\n".join(line for line in lines if line), InlineKeyboardMarkup(rows)

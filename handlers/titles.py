@@ -292,14 +292,9 @@ async def load(context: BotContext, t: Translator, user_id: int, record_id: int)
     record = await report_access.get_record(context.db, ReportKind.NOMINATION, record_id)
     if not isinstance(record, Nomination):
         return report_error_text(t, ReportError.NOT_FOUND)
-    if not await report_access.can_edit(context.db, user_id, record, context.now()):
-        if record.is_withdrawn:
-            return report_error_text(t, ReportError.WITHDRAWN)
-        if record.reporter_id != user_id:
-            return report_error_text(t, ReportError.OUT_OF_SCOPE)
-        if record.status is not NominationStatus.PENDING:
-            return report_error_text(t, ReportError.ALREADY_DECIDED)
-        return report_error_text(t, ReportError.EDIT_WINDOW_CLOSED)
+    refusal = await report_access.edit_refusal(context.db, user_id, record, context.now())
+    if refusal is not None:
+        return report_error_text(t, refusal)
     values: Values = {
         "kind": record.kind.value,
         "unit_id": record.unit_id,

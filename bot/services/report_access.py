@@ -37,6 +37,7 @@ __all__ = [
     "edit_contribution",
     "edit_member",
     "edit_nomination",
+    "edit_refusal",
     "get_record",
     "my_reports",
     "withdraw",
@@ -79,13 +80,20 @@ async def get_record(db: Database, kind: ReportKind, record_id: int) -> AnyRecor
     return await reports.get(db, RECORD_MODELS[kind], record_id)
 
 
-async def can_edit(db: Database, actor_id: int, record: ReportRecord, now: datetime) -> bool:
-    """Whether to offer the edit and withdraw buttons; the edit itself checks again."""
+async def edit_refusal(
+    db: Database, actor_id: int, record: ReportRecord, now: datetime
+) -> ReportError | None:
+    """Why the actor may not edit or withdraw the record now (None: they may)."""
     unit = await unit_store.get(db, record.unit_id)
     if unit is None:
-        return False
+        return ReportError.UNKNOWN_UNIT
     grants = await people.grants_of(db, actor_id)
-    return reporting.edit_refusal(grants, actor_id, record, unit, now) is None
+    return reporting.edit_refusal(grants, actor_id, record, unit, now)
+
+
+async def can_edit(db: Database, actor_id: int, record: ReportRecord, now: datetime) -> bool:
+    """Whether to offer the edit and withdraw buttons; the edit itself checks again."""
+    return await edit_refusal(db, actor_id, record, now) is None
 
 
 async def edit_member(
