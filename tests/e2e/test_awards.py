@@ -12,20 +12,12 @@ from hypothesis import strategies as st
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.services import funds
 from bot.storage.db import Database
-from bot.storage.models import Role, Unit
-from tests.conftest import person
-from tests.e2e.conftest import BotUnderTest, World
+from bot.storage.models import Unit
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
-VOLUNTEER = 60
 MENU = "🎓 Trao học bổng"  # what the main-menu button sends
 ERROR = "sự cố"  # from the error handler's apology
 IN_WORDS = "1.500.000\xa0₫ — một triệu năm trăm nghìn đồng"
-
-
-@pytest.fixture
-async def volunteer(fake: FakeBotApi, bot: BotUnderTest, world: World) -> FakeUser:
-    await person(bot.db, VOLUNTEER, Role.VOLUNTEER, world.branch, "Lê Thị Cúc")
-    return fake.user(VOLUNTEER)
 
 
 async def raise_money(bot: BotUnderTest, unit: Unit, amount: int, key: str = "seed") -> None:

@@ -13,18 +13,12 @@ from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage.db import Database
 from bot.storage.models import Role
 from tests.conftest import person
-from tests.e2e.conftest import BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
-VOLUNTEER, OTHER_VOLUNTEER = 50, 51
+OTHER_VOLUNTEER = 51
 MENU = "💰 Đóng góp quỹ"  # what the main-menu button sends
 ERROR = "sự cố"  # from the error handler's apology
 IN_WORDS = "1.500.000\xa0₫ — một triệu năm trăm nghìn đồng"
-
-
-@pytest.fixture
-async def volunteer(fake: FakeBotApi, bot: BotUnderTest, world: World) -> FakeUser:
-    await person(bot.db, VOLUNTEER, Role.VOLUNTEER, world.branch, "Lê Thị Cúc")
-    return fake.user(VOLUNTEER)
 
 
 async def contributions(db: Database) -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +15,8 @@ from bot.storage import people
 from bot.storage.db import Database
 from bot.storage.models import Role
 from tests.conftest import person
-from tests.e2e.conftest import BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
-VOLUNTEER = 40
 SECOND_CHAIR = 32
 MENU_LABEL = "🏅 Đề cử danh hiệu"
 ERROR = "sự cố"  # part of the error handler's apology: must never be seen
@@ -30,12 +28,6 @@ KINDS = (
     "Đơn vị học tập",
     "Cộng đồng học tập cấp xã",
 )
-
-
-@pytest.fixture
-async def volunteer(fake: FakeBotApi, bot: BotUnderTest, world: World) -> FakeUser:
-    await person(bot.db, VOLUNTEER, Role.VOLUNTEER, world.branch, "Lê Thị Cúc")
-    return fake.user(VOLUNTEER)
 
 
 async def rows(db: Database) -> list[dict[str, Any]]:
