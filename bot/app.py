@@ -159,7 +159,7 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
         await runtime.deliverer.start()
     assert application.job_queue is not None
     application.job_queue.run_repeating(
-        reminder_job, interval=REMINDER_CHECK_SECONDS, first=5, name="reminders"
+        reminder_job, interval=REMINDER_CHECK_SECONDS, first=5, name="reminders", data={}
     )
     try:
         await _publish_commands(application)

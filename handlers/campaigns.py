@@ -340,11 +340,16 @@ def reminder_message(
 
 
 async def reminder_job(context: BotContext) -> None:
-    """Every minute: seed this year's and next year's default campaigns, queue what is due."""
+    """Every minute: queue what is due; once a year (and at start-up), seed this year's and
+    next year's default campaigns, rather than taking the write lock every minute."""
     runtime = context.runtime
     now = runtime.clock()
     today = local_today(now)
-    await campaigns.ensure_defaults(runtime.db, range(today.year, today.year + 2))
+    job_data = context.job.data if context.job is not None else None
+    seeded: dict[str, Any] = job_data if isinstance(job_data, dict) else {}
+    if seeded.get("year") != today.year:
+        await campaigns.ensure_defaults(runtime.db, range(today.year, today.year + 2))
+        seeded["year"] = today.year
     schedule = reminders.Schedule(
         tz=runtime.settings.tz,
         weekly_weekday=runtime.settings.reminder_weekday,
