@@ -151,7 +151,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
             await reply(update, t.gettext("Which one?"), InlineKeyboardMarkup(rows))
             return
         unit = exact[0]
-    await _send_stats(update, context, t, unit, period, edit=False)
+    await _send_stats(update, context, t, unit, period, grants, edit=False)
 
 
 def _parse_target(parts: list[str], current: int) -> tuple[int, Period] | None:
@@ -186,7 +186,7 @@ async def pressed(update: Update, context: BotContext) -> None:
     action = parts[0]
     if action == "s":
         await answer(update)
-        await _send_stats(update, context, t, unit, period, edit=True)
+        await _send_stats(update, context, t, unit, period, grants, edit=True)
     elif action == "d":
         await answer(update)
         await _show_children(
@@ -388,10 +388,16 @@ async def _compute(context: BotContext, unit: Unit, period: Period) -> ScopeStat
 
 
 async def _send_stats(
-    update: Update, context: BotContext, t: Translator, unit: Unit, period: Period, *, edit: bool
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    unit: Unit,
+    period: Period,
+    grants: Sequence[Grant],
+    *,
+    edit: bool,
 ) -> None:
     scope = await _compute(context, unit, period)
-    grants = await _grants(update, context)
     parent = await unit_store.get(context.db, unit.parent_id) if unit.parent_id else None
     markup = _buttons(t, scope, grants, parent, local_today(context.now()).year)
     text = await stats_text(t, context, scope)
