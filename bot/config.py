@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.numbers import parse_number
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
 
@@ -113,7 +115,7 @@ class Settings(BaseSettings):
         if value is None or not value.get_secret_value().strip():
             return None
         bot_id, _, secret = value.get_secret_value().strip().partition(":")
-        if not bot_id.isdigit() or not secret:
+        if parse_number(bot_id, max_digits=20) is None or not secret:
             raise ValueError("expected the form 123456789:ABC... given by @BotFather")
         return value
 

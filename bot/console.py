@@ -16,6 +16,7 @@ from bot.app import OFFLINE_TOKEN, BotApplication, open_database, serve
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, SentMessage
 from bot.i18n import translator
+from bot.numbers import parse_number
 from bot.services import hierarchy, registration
 from bot.storage import units as unit_store
 from bot.storage.db import Database
@@ -155,17 +156,19 @@ async def _one_line(fake: FakeBotApi, current: list[int], line: str, out: TextIO
     if line in (":quit", ":q", ":exit"):
         return False
     if line.startswith(":as "):
-        user_id = line[4:].strip()
-        if user_id.isdigit():
-            current[0] = int(user_id)
+        user_id = parse_number(line[4:])
+        if user_id is not None:
+            current[0] = user_id
             print(f"→ {current[0]}", file=out, flush=True)
         return True
     user = fake.user(current[0])
+    buttons = user.last.buttons if user.last is not None else []
+    number = parse_number(line) or 0
     try:
         if line.startswith(":say "):
             await user.send(line[5:])
-        elif line.isdigit() and user.last is not None and 1 <= int(line) <= len(user.last.buttons):
-            await user.press(user.last.buttons[int(line) - 1])
+        elif 1 <= number <= len(buttons):
+            await user.press(buttons[number - 1])
         else:
             await user.send(line)
     except (AssertionError, TimeoutError) as error:

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, Translator, translator
+from bot.numbers import parse_number
 from bot.services import campaigns, reminder_schedule, reminders
 from bot.services.campaigns import CampaignProblem
 from bot.services.reminder_schedule import ReminderSlot
@@ -32,7 +33,6 @@ from handlers.common import (
     answer,
     edit_or_reply,
     parse_callback,
-    parse_int,
     reply,
     show_main_menu,
     tr,
@@ -106,7 +106,7 @@ async def pressed(update: Update, context: BotContext) -> str | int:
         await answer(update, t.gettext(PROBLEMS[CampaignProblem.NOT_ALLOWED]), alert=True)
         return END
     parts = parse_callback(update.callback_query.data, PREFIX)
-    number = parse_int(parts[1]) if len(parts) == 2 else None
+    number = parse_number(parts[1]) if len(parts) == 2 else None
     campaign = await campaign_store.get(context.db, number) if number is not None else None
     today = local_today(context.now())
     if parts == ["add"]:

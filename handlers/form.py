@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, Translator
+from bot.numbers import parse_number
 from bot.services import scopes
 from bot.services.reporting import local_today
 from bot.storage import people
@@ -45,7 +46,6 @@ from handlers.common import (
     edit_or_reply,
     menu_filter,
     parse_callback,
-    parse_int,
     reply,
     show_main_menu,
     tr,
@@ -300,7 +300,7 @@ class FormFlow:
         user = update.effective_user
         assert update.callback_query is not None and user is not None
         parts = parse_callback(update.callback_query.data, self.prefix)
-        record_id = parse_int(parts[1]) if len(parts) == 2 else None
+        record_id = parse_number(parts[1]) if len(parts) == 2 else None
         if self.form.editing is None or record_id is None:
             await answer(update, t.gettext("This button is not valid."), alert=True)
             return END
@@ -585,7 +585,7 @@ class FormFlow:
             await edit_or_reply(update, f"{self._prompt(t, question, values)}\n➜ {chosen}")
             return await self._answered(update, context, t, question, unit.id)
         asking = await self._asking(update, context)
-        index = parse_int(parts[1]) if len(parts) == 2 else None
+        index = parse_number(parts[1]) if len(parts) == 2 else None
         value: JsonValue
         if parts[:1] == ["o"] and index is not None:
             # The button points into what was offered; it must still be offered now.
@@ -685,7 +685,7 @@ class FormFlow:
             )
             return REVIEW
         if parts[:1] == ["f"]:
-            index = parse_int(parts[1]) if len(parts) == 2 else None
+            index = parse_number(parts[1]) if len(parts) == 2 else None
             if index is None or index >= len(self.form.questions):
                 await answer(update, t.gettext("This button is not valid."), alert=True)
                 return REVIEW
@@ -790,7 +790,7 @@ class FormFlow:
                 entry_points=[
                     CommandHandler(list(self.form.commands), self.begin),
                     MessageHandler(menu_filter(self.form.menu), self.begin),
-                    CallbackQueryHandler(self.begin_edit, pattern=rf"^{self.prefix}:e:\d+$"),
+                    CallbackQueryHandler(self.begin_edit, pattern=rf"^{self.prefix}:e:[0-9]+$"),
                     # The one-tap start under a campaign reminder.
                     CallbackQueryHandler(self.begin, pattern=rf"^{self.prefix}:new$"),
                     *self.form.extra_handlers,

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, Translator
+from bot.numbers import parse_number
 from bot.services import report_access, scopes
 from bot.services.reporting import ReportError
 from bot.storage import people
@@ -33,7 +34,6 @@ from handlers.common import (
     edit_or_reply,
     menu_filter,
     parse_callback,
-    parse_int,
     reply,
     show_main_menu,
     tr,
@@ -148,7 +148,7 @@ async def _visible(context: BotContext, user_id: int, record: AnyRecord) -> bool
 def _parse_record(parts: list[str]) -> tuple[ReportKind, int] | None:
     if len(parts) != 3 or parts[1] not in {k.value for k in ReportKind}:
         return None
-    number = parse_int(parts[2])
+    number = parse_number(parts[2])
     return (ReportKind(parts[1]), number) if number is not None else None
 
 
@@ -283,7 +283,7 @@ async def number_typed(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     assert update.message is not None and update.message.text is not None
     kind_value = context.data.get("myreports_find")
-    number = parse_int(update.message.text.strip().lstrip("#").strip())
+    number = parse_number(update.message.text.strip().lstrip("#"))
     if kind_value not in {k.value for k in ReportKind}:
         return END
     if number is None:

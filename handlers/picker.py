@@ -13,13 +13,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import Translator
+from bot.numbers import parse_number
 from bot.storage import units as unit_store
 from bot.storage.models import LEVEL_ORDER, Level, Unit
 from handlers.common import (
     BotContext,
     answer,
     edit_or_reply,
-    parse_int,
     reply,
     unit_picker,
     unit_title,
@@ -119,15 +119,15 @@ async def pressed(
             return parent
         await answer(update, t.gettext("That choice is not available any more."), alert=True)
         return None
-    if parts[:1] == ["p"] and len(parts) >= 2 and parse_int(parts[1]) is not None:
-        draft["page"] = int(parts[1])
+    if parts[:1] == ["p"] and len(parts) >= 2 and (page := parse_number(parts[1])) is not None:
+        draft["page"] = page
         if parts[2:] == ["all"]:
             draft["query"] = ""
     elif parts == ["b"]:
         if parent.id != draft["root"] and parent.parent_id is not None:
             draft.update(parent=parent.parent_id, query="", page=0)
     else:
-        unit_id = parse_int(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
+        unit_id = parse_number(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
         unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
         if unit is None or unit.parent_id != parent.id or not unit.active:
             await answer(update, t.gettext("That choice is not available any more."), alert=True)

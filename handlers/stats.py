@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.charts import BarChart, bar_chart_png
 from bot.i18n import N_, Translator
+from bot.numbers import parse_number
 from bot.services import annual_report, campaigns, scopes, stats
 from bot.services.reporting import local_today
 from bot.services.stats import RankBy, ScopeStats, SubUnitStats
@@ -35,7 +36,6 @@ from handlers.common import (
     edit_or_reply,
     menu_filter,
     parse_callback,
-    parse_int,
     reply,
     tr,
     unit_address,
@@ -72,7 +72,7 @@ class Period:
         return t.gettext("{start}–{end}").format(start=self.start, end=self.end)
 
 
-_YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
+_YEARS = re.compile(r"^([0-9]{4})(?:\s*[-–]\s*([0-9]{4}))?$")
 
 
 def parse_period(text: str, current: int) -> Period | None:
@@ -158,7 +158,7 @@ def _parse_target(parts: list[str], current: int) -> tuple[int, Period] | None:
     """`<action>:<unit>:<start>:<end>[:…]` → (unit id, period), checked for sane years."""
     if len(parts) < 4:
         return None
-    unit_id, start, end = parse_int(parts[1]), parse_int(parts[2]), parse_int(parts[3])
+    unit_id, start, end = (parse_number(part) for part in parts[1:4])
     if unit_id is None or start is None or end is None:
         return None
     if not FIRST_YEAR <= start <= end <= current:
@@ -195,7 +195,7 @@ async def pressed(update: Update, context: BotContext) -> None:
             t,
             unit,
             period,
-            page=int(parts[4] or 0) if len(parts) > 4 and parts[4].isdigit() else 0,
+            page=(parse_number(parts[4]) or 0) if len(parts) > 4 else 0,
         )
     elif action == "c":
         await answer(update)

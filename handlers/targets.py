@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot import import_problems
 from bot.i18n import N_, Translator
+from bot.numbers import parse_number
 from bot.services import figures, imports, scopes
 from bot.services.figures import Figure, FigureError
 from bot.services.imports import ImportErrorCode, ImportRejected
@@ -126,8 +127,8 @@ async def pick(update: Update, context: BotContext) -> str | int:
     assert update.callback_query is not None
     parts = parse_callback(update.callback_query.data, PREFIX)
     order = [*FIGURE_NAMES, *TARGET_NAMES]
-    index = int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else -1
-    if not 0 <= index < len(order) or await _own_unit(update, context) is None:
+    index = parse_number(parts[1]) if len(parts) == 2 else None
+    if index is None or index >= len(order) or await _own_unit(update, context) is None:
         await answer(update, t.gettext("This button is not valid."), alert=True)
         return END
     await answer(update)

@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import N_, Translator
+from bot.numbers import parse_number
 from bot.services import nominations, report_access, reporting, scopes
 from bot.services.reporting import ReportError
 from bot.storage import people
@@ -63,7 +64,6 @@ from handlers.common import (
     menu_filter,
     notify,
     parse_callback,
-    parse_int,
     reply,
     show_main_menu,
     tr,
@@ -455,7 +455,7 @@ def callback_id(update: Update, action: str) -> int | None:
     parts = parse_callback(update.callback_query.data, DECISION)
     if len(parts) != 2 or parts[0] != action:
         return None
-    return parse_int(parts[1])
+    return parse_number(parts[1])
 
 
 def pressed_card(update: Update) -> int | None:
@@ -791,7 +791,7 @@ def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         interrupting(
             name=REJECT_KEY,
-            entry_points=[CallbackQueryHandler(reject_pressed, pattern=rf"^{DECISION}:no:\d+$")],
+            entry_points=[CallbackQueryHandler(reject_pressed, pattern=rf"^{DECISION}:no:[0-9]+$")],
             states={
                 REASON: [
                     MessageHandler(reason_filter(), reason_typed),

@@ -298,8 +298,9 @@ def _text(cell: Cell) -> str:
     return "" if cell is None else str(cell).strip()
 
 
-_GROUPED = re.compile(r"\d{1,3}([., \u00a0])\d{3}(?:\1\d{3})*")
-_DECIMAL = re.compile(r"\d+[.,]\d+")
+# re.ASCII: without it \d also matches other scripts' digits, which int() then accepts.
+_GROUPED = re.compile(r"\d{1,3}([., \u00a0])\d{3}(?:\1\d{3})*", re.ASCII)
+_DECIMAL = re.compile(r"\d+[.,]\d+", re.ASCII)
 
 
 def parse_count(cell: Cell) -> int | ImportErrorCode:
@@ -332,7 +333,7 @@ def parse_count(cell: Cell) -> int | ImportErrorCode:
     return value
 
 
-_RATE = re.compile(r"(\d{1,4})(?:[.,](\d+))?")
+_RATE = re.compile(r"(\d{1,4})(?:[.,](\d+))?", re.ASCII)
 
 
 def parse_rate(cell: Cell) -> int | ImportErrorCode:
