@@ -1,12 +1,20 @@
-"""The door: until a person is registered and approved, only registration gets through."""
+"""The door: until a person is registered and approved, only registration gets through.
+
+Someone not registered yet (never seen, answering the registration questions, or waiting for
+a chair's approval) gets exactly one polite answer to anything else, saying what to do next,
+and no flow runs: none can answer them as if they were registered, or stay silent. While they
+register, the conversation's state and draft are untouched, so the question on screen stays.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.services import registration
 from bot.services.registration import Standing
+from handlers import language, start
 from handlers.common import (
     CANCEL_COMMANDS,
     HELP_COMMANDS,
@@ -14,12 +22,76 @@ from handlers.common import (
     BotContext,
     answer,
     command_or_menu,
+    next_step_text,
     reply,
+    standing_of,
     tr,
 )
 
-OPEN_COMMANDS = frozenset({"start", *HELP_COMMANDS, *LANGUAGE_COMMANDS, *CANCEL_COMMANDS})
-OPEN_CALLBACK_PREFIXES = ("reg:", "lang:")
+
+class Kind(StrEnum):
+    """What an update asks for, as far as the door is concerned."""
+
+    START = "start"  # /start, with or without an invite code
+    OPEN = "open"  # /help, /language, /cancel (and aliases, and their main-menu buttons)
+    TASK = "task"  # any other command, known or not, and every other main-menu button
+    REG_BUTTON = "reg_button"  # a button of the registration picker
+    LANG_BUTTON = "lang_button"  # a button of /language
+    BUTTON = "button"  # any other button
+    MESSAGE = "message"  # typed text and anything else sent: a sticker, a photo, a file
+    OTHER = "other"  # neither a message nor a button: the bot blocked, and the like
+
+
+class Verdict(StrEnum):
+    PASS = "pass"  # on to the flows
+    ANSWER = "answer"  # the door says what to do next (`next_step_text`); nothing else runs
+    DROP = "drop"  # nothing to answer: stop quietly
+
+
+PASS, ANSWER, DROP = Verdict.PASS, Verdict.ANSWER, Verdict.DROP
+
+# Who may do what. Registering: the answer typed (or a picker button pressed) still answers the
+# question on screen, /start begins again, /cancel stops; a task is refused without touching
+# the draft. A picker button of a registration already finished or cancelled is refused too.
+# fmt: off
+_KINDS = (Kind.START, Kind.OPEN, Kind.TASK, Kind.REG_BUTTON, Kind.LANG_BUTTON, Kind.BUTTON,
+          Kind.MESSAGE, Kind.OTHER)
+_TABLE: dict[Standing, tuple[Verdict, ...]] = {
+    #                     START OPEN  TASK    REG_BTN LANG_BTN BUTTON  MESSAGE OTHER
+    Standing.REGISTERED:  (PASS, PASS, PASS,   PASS,   PASS,    PASS,   PASS,   PASS),
+    Standing.REGISTERING: (PASS, PASS, ANSWER, PASS,   PASS,    ANSWER, PASS,   DROP),
+    Standing.PENDING:     (PASS, PASS, ANSWER, ANSWER, PASS,    ANSWER, ANSWER, DROP),
+    Standing.UNKNOWN:     (PASS, PASS, ANSWER, ANSWER, PASS,    ANSWER, ANSWER, DROP),
+}
+# fmt: on
+POLICY: dict[Standing, dict[Kind, Verdict]] = {
+    standing: dict(zip(_KINDS, row, strict=True)) for standing, row in _TABLE.items()
+}
+# What passes whoever asks needs no look-up in the database.
+OPEN_TO_ALL = frozenset(kind for kind in Kind if all(POLICY[s][kind] is PASS for s in Standing))
+
+OPEN_COMMANDS = frozenset({*HELP_COMMANDS, *LANGUAGE_COMMANDS, *CANCEL_COMMANDS})
+
+
+def kind_of(update: Update) -> Kind:
+    query = update.callback_query
+    if query is not None:  # before the message: a button's message is the bot's own text
+        data = query.data or ""
+        if data.startswith(f"{start.PREFIX}:"):
+            return Kind.REG_BUTTON
+        if data.startswith(f"{language.PREFIX}:"):
+            return Kind.LANG_BUTTON
+        return Kind.BUTTON
+    if update.effective_message is None:
+        return Kind.OTHER
+    command = command_or_menu(update)
+    if command == "start":
+        return Kind.START
+    if command in OPEN_COMMANDS:
+        return Kind.OPEN
+    if command:
+        return Kind.TASK
+    return Kind.MESSAGE
 
 
 async def gate(update: Update, context: BotContext) -> None:
@@ -33,28 +105,19 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     if update.effective_chat.type != "private":
         raise ApplicationHandlerStop  # the bot works in private chats only
-    if context.data.get("registering"):
+    kind = kind_of(update)
+    if kind in OPEN_TO_ALL:
         return
-    if command_or_menu(update) in OPEN_COMMANDS:
+    current = await standing_of(update, context)
+    verdict = POLICY[current][kind]
+    if verdict is PASS:
         return
-    query = update.callback_query
-    if query is not None and (query.data or "").startswith(OPEN_CALLBACK_PREFIXES):
-        return
-    current = await registration.standing(context.db, user.id)
-    if current is Standing.REGISTERED:
-        return
-    t = await tr(update, context)
-    if current is Standing.PENDING:
-        text = t.gettext(
-            "Your registration is waiting for a chair's approval. "
-            "You will get a message here as soon as it is decided."
-        )
-    else:
-        text = t.gettext("You are not registered yet. Send /start to register.")
-    if query is not None:
-        await answer(update, text, alert=True)
-    else:
-        await reply(update, text)
+    if verdict is ANSWER:
+        text = next_step_text(await tr(update, context), current)
+        if update.callback_query is not None:
+            await answer(update, text, alert=True)
+        else:
+            await reply(update, text)
     raise ApplicationHandlerStop
 
 

@@ -9,7 +9,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.config import LANGUAGES
 from bot.i18n import translator
-from bot.services import registration
 from bot.services.registration import Standing
 from bot.storage import people
 from handlers.common import (
@@ -19,9 +18,11 @@ from handlers.common import (
     answer,
     edit_or_reply,
     menu_filter,
+    next_step_text,
     parse_callback,
     reply,
     show_main_menu,
+    standing_of,
     tr,
 )
 
@@ -58,9 +59,12 @@ async def chosen(update: Update, context: BotContext) -> None:
         if lang == "en"
         else t.gettext("Language set to Vietnamese.")
     )
-    await edit_or_reply(update, text)
-    if await registration.standing(context.db, user.id) is Standing.REGISTERED:
+    current = await standing_of(update, context)
+    if current is Standing.REGISTERED:
+        await edit_or_reply(update, text)
         await show_main_menu(update, context, t.gettext("The menu below is now in your language."))
+    else:  # no menu to redraw: say what to do next, in the new language
+        await edit_or_reply(update, text + "\n" + next_step_text(t, current))
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

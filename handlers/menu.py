@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from bot.i18n import Translator
 from bot.services import scopes
+from bot.services.registration import Standing
 from bot.storage import people
 from bot.storage.models import ROLE_RANK, Grant, Role
 from handlers.common import (
@@ -24,12 +25,15 @@ from handlers.common import (
     BotContext,
     answer,
     menu_filter,
+    next_step_text,
     reply,
     role_label,
     show_main_menu,
+    standing_of,
     tr,
     unit_address,
 )
+from handlers.start import forget_registration
 
 
 def help_lines(t: Translator, grants: list[Grant]) -> list[str]:
@@ -67,6 +71,11 @@ async def help_command(update: Update, context: BotContext) -> None:
     user = update.effective_user
     assert user is not None
     grants = await people.grants_of(context.db, user.id)
+    if not grants:
+        current = await standing_of(update, context)
+        if current is not Standing.UNKNOWN:  # registering, or waiting: not "send /start"
+            await reply(update, next_step_text(t, current))
+            return
     lines = help_lines(t, grants)
     for grant in grants:
         lines.append(
@@ -85,14 +94,27 @@ async def menu_command(update: Update, context: BotContext) -> None:
     await show_main_menu(update, context, t.gettext("Choose a task below."))
 
 
+async def _without_menu(update: Update, context: BotContext) -> Standing | None:
+    """Where someone with no menu stands; None for the registered. Only updates no flow took
+    come here, so a `registering` mark left behind has no conversation any more: drop it."""
+    forget_registration(context)
+    current = await standing_of(update, context)
+    return None if current is Standing.REGISTERED else current
+
+
 async def cancel_outside(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
+    current = await _without_menu(update, context)
+    if current is not None:
+        await reply(update, t.gettext("Nothing to cancel.") + " " + next_step_text(t, current))
+        return
     await show_main_menu(update, context, t.gettext("Nothing to cancel. Choose a task below."))
 
 
 async def not_understood(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     await answer(update)
+    await _without_menu(update, context)
     await show_main_menu(
         update,
         context,
@@ -111,11 +133,12 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    await answer(
-        update,
-        t.gettext("This button is no longer active. Choose a task from the menu."),
-        alert=True,
-    )
+    current = await _without_menu(update, context)
+    if current is not None:
+        text = t.gettext("This button is no longer active.") + " " + next_step_text(t, current)
+    else:
+        text = t.gettext("This button is no longer active. Choose a task from the menu.")
+    await answer(update, text, alert=True)
 
 
 def build_fallback() -> list[BaseHandler[Update, BotContext, Any]]:

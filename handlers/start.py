@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import Translator
+from bot.numbers import parse_number
 from bot.services import registration
 from bot.services.registration import DecisionError, InviteProblem, NameProblem, Standing
 from bot.storage import people
@@ -22,13 +23,14 @@ from bot.storage import units as unit_store
 from bot.storage.models import Level, Unit
 from handlers.common import (
     CANCEL_COMMANDS,
+    FREE_TEXT,
     BotContext,
     answer,
+    any_menu_label,
     edit_or_reply,
     main_menu,
     notify,
     parse_callback,
-    parse_int,
     reply,
     role_label,
     show_main_menu,
@@ -52,7 +54,9 @@ def _draft(context: BotContext) -> dict[str, Any]:
     return draft
 
 
-def _finish(context: BotContext) -> None:
+def forget_registration(context: BotContext) -> None:
+    """Drop the draft and the `registering` mark, which the access gate reads: call it on
+    every way out of the conversation, or the person stays half-registered for the gate."""
     context.data.pop("registration", None)
     context.data.pop("registering", None)
 
@@ -96,13 +100,14 @@ async def start(update: Update, context: BotContext) -> str | int:
     current = await registration.standing(db, user.id)
     if context.args:
         if current is Standing.REGISTERED:
-            _finish(context)
+            forget_registration(context)
             await show_main_menu(
                 update, context, invite_problem_text(t, InviteProblem.ALREADY_REGISTERED)
             )
             return END
         checked = await registration.check_invite(db, context.args[0], context.now())
         if isinstance(checked, InviteProblem):
+            forget_registration(context)  # this ends a registration under way too
             await reply(update, invite_problem_text(t, checked))
             return END
         unit = await unit_store.get(db, checked.unit_id)
@@ -119,7 +124,7 @@ async def start(update: Update, context: BotContext) -> str | int:
         )
         return INVITE_NAME
     if current is Standing.REGISTERED:
-        _finish(context)
+        forget_registration(context)
         stored = await people.get_user(db, user.id)
         name = stored.full_name if stored and stored.full_name else user.full_name
         await show_main_menu(
@@ -129,7 +134,7 @@ async def start(update: Update, context: BotContext) -> str | int:
         )
         return END
     if current is Standing.PENDING:
-        _finish(context)
+        forget_registration(context)
         await reply(
             update,
             t.gettext(
@@ -228,11 +233,12 @@ async def picked(update: Update, context: BotContext) -> str | int:
     parts = parse_callback(update.callback_query.data, PREFIX)
     draft = _draft(context)
     if "step" not in draft:
+        forget_registration(context)
         await answer(update)
         await reply(update, t.gettext("Something is missing; send /start to begin again."))
         return END
-    if parts[:1] == ["p"] and len(parts) >= 2 and parse_int(parts[1]) is not None:
-        draft["page"] = int(parts[1])
+    if parts[:1] == ["p"] and len(parts) >= 2 and (page := parse_number(parts[1])) is not None:
+        draft["page"] = page
         if parts[2:] == ["all"]:
             draft["query"] = ""
         await answer(update)
@@ -245,7 +251,7 @@ async def picked(update: Update, context: BotContext) -> str | int:
         await answer(update)
         await _show_step(update, context, t, edit=True)
         return PICK
-    unit_id = parse_int(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
+    unit_id = parse_number(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
     parent = await _parent_for_step(context, draft)
     unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
     if unit is None or parent is None or unit.parent_id != parent.id or not unit.active:
@@ -283,7 +289,7 @@ async def _submit(update: Update, context: BotContext, t: Translator, branch: Un
     submitted = await registration.submit_request(
         context.db, user.id, str(draft["name"]), branch, context.now(), language=t.lang
     )
-    _finish(context)
+    forget_registration(context)
     address = await unit_address(t, context.db, branch)
     await edit_or_reply(
         update,
@@ -334,7 +340,7 @@ async def invite_name_received(update: Update, context: BotContext) -> str | int
     result = await registration.redeem_invite(
         context.db, code, user.id, name, context.now(), language=t.lang
     )
-    _finish(context)
+    forget_registration(context)
     if isinstance(result, InviteProblem):
         await reply(update, invite_problem_text(t, result))
         return END
@@ -367,7 +373,7 @@ async def reask(update: Update, context: BotContext) -> str | int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
-    _finish(context)
+    forget_registration(context)
     await reply(
         update,
         t.gettext("Registration cancelled. Send /start whenever you want to begin again."),
@@ -383,7 +389,7 @@ async def decide(update: Update, context: BotContext) -> None:
     user = update.effective_user
     assert query is not None and user is not None
     parts = parse_callback(query.data, DECISION_PREFIX)
-    request_id = parse_int(parts[1]) if len(parts) == 2 and parts[0] in ("ok", "no") else None
+    request_id = parse_number(parts[1]) if len(parts) == 2 and parts[0] in ("ok", "no") else None
     if request_id is None:
         await answer(update, t.gettext("This button is not valid."), alert=True)
         return
@@ -438,7 +444,9 @@ async def decide(update: Update, context: BotContext) -> None:
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    text = filters.TEXT & ~filters.COMMAND
+    # Main-menu buttons are not answers: /help's and /language's go on to their handlers (the
+    # access gate has already answered the others), and the question stays.
+    text = FREE_TEXT
     conversation: ConversationHandler[BotContext] = ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
@@ -451,7 +459,7 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
         },
         fallbacks=[
             CommandHandler(CANCEL_COMMANDS, cancel),
-            MessageHandler(filters.ALL & ~filters.COMMAND, reask),
+            MessageHandler(filters.ALL & ~filters.COMMAND & ~any_menu_label(), reask),
             CallbackQueryHandler(reask, pattern=rf"^{PREFIX}:"),
         ],
         allow_reentry=True,

@@ -30,13 +30,20 @@ class Standing(StrEnum):
     """Where a person stands with the bot."""
 
     UNKNOWN = "unknown"
+    REGISTERING = "registering"
+    """In the middle of answering the registration questions (or an invite's name question)."""
     PENDING = "pending"
     REGISTERED = "registered"
 
 
-async def standing(db: Database, telegram_id: int) -> Standing:
+async def standing(db: Database, telegram_id: int, *, registering: bool = False) -> Standing:
+    """A role makes a person registered, whatever else is going on; short of that, answering
+    the registration questions (only the conversation knows: it says so with `registering`)
+    comes before a request already waiting (an invite link may be used while waiting)."""
     if await people.grants_of(db, telegram_id):
         return Standing.REGISTERED
+    if registering:
+        return Standing.REGISTERING
     if await people.pending_request_of(db, telegram_id):
         return Standing.PENDING
     return Standing.UNKNOWN
