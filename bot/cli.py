@@ -21,11 +21,11 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.i18n import N_, Translator, translator
 from bot.services import demo_data, hierarchy, imports, registration
 from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale
-from bot.services.hierarchy import HierarchyError
+from bot.services.hierarchy import HierarchyError, UnitsFileUnreadable
 from bot.services.imports import ImportRejected
 from bot.services.reporting import local_today
 from bot.storage import units as unit_store
-from bot.storage.db import Database, utc_now
+from bot.storage.db import Database, DatabaseProblem, DatabaseUnusable, utc_now
 from bot.storage.models import ROLE_LEVEL, Level, Role
 
 DEMO_DATABASE = Path("khuyenhoc-demo.sqlite3")
@@ -131,10 +131,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
+    except (DatabaseUnusable, UnitsFileUnreadable) as error:
+        print(_unusable_file(settings, error), file=sys.stderr)
+        return 1
 
 
 def _t(settings: Settings) -> Translator:
     return translator(settings.default_language)
+
+
+DATABASE_PROBLEMS = {
+    DatabaseProblem.DAMAGED: N_(
+        "The database {path} is damaged or is not a SQLite file. Restore it from a backup, or "
+        "move it aside to start a new one."
+    ),
+    DatabaseProblem.DIRECTORY: N_(
+        "The database {path} is a folder, not a file. Choose another KHUYENHOC_DATABASE."
+    ),
+    DatabaseProblem.NOT_A_FOLDER: N_(
+        "The database {path} cannot be created: {detail} is a file, not a folder. Choose "
+        "another KHUYENHOC_DATABASE."
+    ),
+    DatabaseProblem.CANNOT_OPEN: N_(
+        "The database {path} cannot be opened: {detail}. Check that the bot may read and write "
+        "it and its folder."
+    ),
+}
+UNITS_FILE_MISSING = N_(
+    "The units file {path} does not exist. Set KHUYENHOC_UNITS_CSV to the province's list of "
+    "districts and communes (CSV)."
+)
+UNITS_FILE_UNREADABLE = N_(
+    "The units file {path} cannot be read: {detail}. Check KHUYENHOC_UNITS_CSV."
+)
+
+
+def _unusable_file(settings: Settings, error: DatabaseUnusable | UnitsFileUnreadable) -> str:
+    """One line for the operator instead of a traceback: which file, and what to do."""
+    t = _t(settings)
+    if isinstance(error, DatabaseUnusable):
+        text = DATABASE_PROBLEMS[error.problem]
+    else:
+        text = UNITS_FILE_MISSING if error.missing else UNITS_FILE_UNREADABLE
+    return t.gettext(text).format(path=error.path, detail=error.detail)
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:

@@ -44,6 +44,29 @@ class HierarchyError(ValueError):
         self.value = value
 
 
+class UnitsFileUnreadable(Exception):
+    """The configured units file (KHUYENHOC_UNITS_CSV) cannot be opened for a new database.
+
+    `missing` tells a wrong path from other refusals (a folder, no permission), `detail` is
+    the system's reason.
+    """
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"{path}: {error.strerror or error}")
+        self.path = path
+        self.missing = isinstance(error, FileNotFoundError)
+        self.detail = error.strerror or str(error)
+
+
+def check_units_file(path: Path) -> None:
+    """Raise `UnitsFileUnreadable` unless the units file can be opened for reading."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise UnitsFileUnreadable(path, error) from error
+
+
 @dataclass(frozen=True)
 class LoadResult:
     districts: int
@@ -116,9 +139,13 @@ async def load_units_csv(
 async def ensure_units_loaded(
     db: Database, path: Path, *, province_code: str, province_name: str
 ) -> bool:
-    """Load the shipped units into a database that has none yet; True if it loaded them."""
+    """Load the shipped units into a database that has none yet; True if it loaded them.
+
+    A units file that cannot be opened raises `UnitsFileUnreadable`, naming the setting's path.
+    """
     if await unit_store.root(db) is not None:
         return False
+    check_units_file(path)
     await load_units_csv(db, path, province_code=province_code, province_name=province_name)
     return True
 

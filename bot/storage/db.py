@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +47,76 @@ def migrations() -> list[tuple[int, Path]]:
 
 LATEST_VERSION = migrations()[-1][0]
 
+# Primary SQLite result codes that mean the bytes of the file are not a usable database.
+_DAMAGED_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+class DatabaseProblem(StrEnum):
+    """Why a database file cannot be used; the command line tells the operator what to do."""
+
+    DAMAGED = "damaged"
+    """Not a SQLite file, or a damaged one (truncated, overwritten): restore or move it aside."""
+    DIRECTORY = "directory"
+    """The path names a folder, not a file."""
+    NOT_A_FOLDER = "not_a_folder"
+    """A plain file (`detail`) stands where a folder of the path should be."""
+    CANNOT_OPEN = "cannot_open"
+    """Anything else the system or SQLite refuses (permissions, full disk); `detail` says what."""
+
+
+class DatabaseUnusable(Exception):
+    """The database at `path` cannot be opened, checked or migrated; nothing is left open."""
+
+    def __init__(self, path: Path, problem: DatabaseProblem, detail: str = "") -> None:
+        super().__init__(f"{path}: {problem.value}" + (f": {detail}" if detail else ""))
+        self.path = path
+        self.problem = problem
+        self.detail = detail
+
+    @classmethod
+    def from_sqlite(cls, path: Path, error: sqlite3.Error) -> DatabaseUnusable:
+        """Corruption by its result code; any other SQLite error is reported with its text."""
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) in _DAMAGED_CODES:
+            return cls(path, DatabaseProblem.DAMAGED, str(error))
+        return cls(path, DatabaseProblem.CANNOT_OPEN, str(error))
+
+
+def _check_location(path: Path) -> None:
+    """Create the folder of a new database, or say why the path cannot hold one.
+
+    SQLite itself only answers "unable to open database file" for both cases below.
+    """
+    if path.is_dir():
+        raise DatabaseUnusable(path, DatabaseProblem.DIRECTORY)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise DatabaseUnusable(path, DatabaseProblem.NOT_A_FOLDER, str(blocking)) from error
+        raise DatabaseUnusable(
+            path, DatabaseProblem.CANNOT_OPEN, error.strerror or str(error)
+        ) from error
+
 
 class Database:
-    """A single writer connection shared by repositories and persistence.
+    """One writer connection shared by repositories and persistence, and one reader.
 
-    aiosqlite runs every statement on one thread in order; the lock keeps a transaction's
-    statements together so another coroutine's write cannot slip into it.
+    aiosqlite runs every statement of a connection on one thread in order; the lock keeps a
+    transaction's statements together so another coroutine's write cannot slip into it. Reads
+    go to the second connection, which in WAL mode sees only committed data: a reader never
+    sees another coroutine's transaction that may still roll back. Inside its own transaction
+    a coroutine reads on the writer, and so sees what it wrote. (`:memory:` has no second
+    connection; reads there wait for the writer's lock.)
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._writing: asyncio.Task[Any] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -64,22 +125,60 @@ class Database:
         return self._conn
 
     async def open(self, *, migrate: bool = True) -> Database:
+        """Connect, set the pragmas, check the file is SQLite and migrate it.
+
+        Any failure raises `DatabaseUnusable` with the connection closed again: its worker
+        thread would otherwise keep the process alive after the error.
+        """
         if self._conn is not None:
             return self
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn = conn
-        if migrate:
-            await self.migrate()
+            _check_location(self.path)
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+        except sqlite3.Error as error:  # aiosqlite has stopped its thread already
+            raise DatabaseUnusable.from_sqlite(self.path, error) from error
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            # Cheap, unlike `PRAGMA quick_check`: the header and the whole schema are read, so
+            # a file that is not SQLite, or is shorter than its header says, fails here.
+            await conn.execute_fetchall("PRAGMA schema_version")
+            await conn.execute_fetchall("SELECT type, name, sql FROM sqlite_master")
+            self._conn = conn
+            if migrate:
+                await self.migrate()
+            if str(self.path) != ":memory:":
+                self._reader = await self._open_reader()
+        except BaseException as error:
+            self._conn = None
+            with contextlib.suppress(sqlite3.Error):
+                await conn.close()
+            if isinstance(error, sqlite3.Error):
+                raise DatabaseUnusable.from_sqlite(self.path, error) from error
+            raise
         return self
 
+    async def _open_reader(self) -> aiosqlite.Connection:
+        reader = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA query_only=ON")
+            await reader.execute("PRAGMA foreign_keys=ON")
+            await reader.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                await reader.close()
+            raise
+        return reader
+
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -112,6 +211,7 @@ class Database:
         """`BEGIN IMMEDIATE` … `COMMIT`: statements that belong together land together or not."""
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
+            self._writing = asyncio.current_task()
             try:
                 yield Tx(self.conn)
             except BaseException:
@@ -119,13 +219,26 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+            finally:
+                self._writing = None
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection a read outside a transaction uses (see the class)."""
+        if self._writing is not None and self._writing is asyncio.current_task():
+            yield self.conn
+        elif self._reader is not None:
+            yield self._reader
+        else:
+            async with self._lock:
+                yield self.conn
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self._reading() as conn, conn.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self._reading() as conn, conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def execute(self, sql: str, params: Params = ()) -> int:
