@@ -17,6 +17,7 @@ Deliberate simplifications:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import html
 import inspect
@@ -85,6 +86,7 @@ _INLINE_ACTIONS = (
     "pay",
 )
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_RECHECK_SECONDS = 0.1
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,6 +137,8 @@ class SentMessage:
     edit_date: int | None = None
     reply_to_message_id: int | None = None
     forward_origin: JsonDict | None = None
+    received_at: float = 0.0
+    """``time.monotonic()`` when the fake accepted the send (before any ``latency`` delay)."""
 
     @property
     def content(self) -> str:
@@ -259,6 +263,20 @@ class _QueuedUpdate:
     update_id: int
     kind: str
     payload: JsonDict
+    enqueued_at: float = 0.0
+
+    def json(self) -> JsonDict:
+        return {"update_id": self.update_id, self.kind: self.payload}
+
+
+@dataclass(frozen=True)
+class _Action:
+    """An update a fake user is about to cause, built before it is queued."""
+
+    kind: str
+    payload: JsonDict
+    label: str
+    message_id: int | None = None
 
 
 def _utf16_len(text: str) -> int:
@@ -573,6 +591,9 @@ class FakeBotApi:
     """An in-process HTTP server speaking the Telegram Bot API, plus a person-like test client.
 
     One instance serves any token. Updates are shared by all tokens (one bot per fake).
+    ``latency`` (seconds, settable at any time) delays every Bot API answer and file download,
+    like the network between a bot and api.telegram.org; a long poll is delayed once, after its
+    wait.
     """
 
     def __init__(
@@ -585,6 +606,7 @@ class FakeBotApi:
         forbidden_ratio: float = 0.0,
         seed: int = 0,
         quiet_period: float = 0.15,
+        latency: float = 0.0,
     ) -> None:
         self.bot_id = bot_id
         self.bot_username = bot_username
@@ -593,6 +615,8 @@ class FakeBotApi:
         self.forbidden_ratio = forbidden_ratio
         self.seed = seed
         self.quiet_period = quiet_period
+        self.latency = latency
+        """Seconds every Bot API answer (and file download) is held back before it is sent."""
         self.settle_timeout = 15.0
         self.idle_hook: IdleHook | None = None
         """Awaited after the bot confirmed an update, e.g. ``application.update_queue.join``."""
@@ -619,6 +643,11 @@ class FakeBotApi:
         self._stopping = False
 
         self._updates: list[_QueuedUpdate] = []
+        self._history: dict[int, _QueuedUpdate] = {}
+        """Every update ever queued, by id (for redelivery and enqueue times)."""
+        self._redelivery: dict[int, bool] = {}
+        """Confirmed updates put back by :meth:`redeliver`; the value: handed out again yet."""
+        self._handed_out: Counter[int] = Counter()
         self._next_update_id = 1
         self._confirmed_offset = 0
         self._dropped: set[int] = set()
@@ -638,6 +667,8 @@ class FakeBotApi:
         self._user_messages: dict[tuple[int, int], JsonDict] = {}
         self._reply_keyboards: dict[int, JsonDict | None] = {}
         self._events: list[BotEvent] = []
+        self._sent_positions: dict[int, list[int]] = {}
+        """Indexes into ``_events`` of the "sent" events, per chat."""
         self._callbacks: list[BotEventCallback] = []
         self._pending_queries: dict[str, tuple[int, int, int | None]] = {}
         self._next_query_id = 1
@@ -826,6 +857,7 @@ class FakeBotApi:
         self._messages.clear()
         self._index.clear()
         self._events.clear()
+        self._sent_positions.clear()
         self._reply_keyboards.clear()
         self._delivered.clear()
         self._global_window.clear()
@@ -838,15 +870,47 @@ class FakeBotApi:
         """Queue a raw update ``{"update_id": n, kind: payload}`` and return its id."""
         update_id = self._next_update_id
         self._next_update_id += 1
-        self._updates.append(_QueuedUpdate(update_id, kind, payload))
+        queued = _QueuedUpdate(update_id, kind, payload, time.monotonic())
+        self._updates.append(queued)
+        self._history[update_id] = queued
         self._notify()
         if self.webhook_url:
-            task = asyncio.get_running_loop().create_task(
-                self._push({"update_id": update_id, kind: payload})
-            )
-            self._pushes.add(task)
-            task.add_done_callback(self._pushes.discard)
+            self._schedule_push(queued)
         return update_id
+
+    def enqueued_at(self, update_id: int) -> float:
+        """``time.monotonic()`` when ``update_id`` was queued (the person pressed "send")."""
+        queued = self._history.get(update_id)
+        if queued is None:
+            raise KeyError(f"no update {update_id} was ever queued")
+        return queued.enqueued_at
+
+    def handed_out(self, update_id: int) -> int:
+        """How many times the bot was given ``update_id`` (getUpdates answers, webhook posts)."""
+        return self._handed_out[update_id]
+
+    def redeliver(self, update_id: int) -> None:
+        """Put a confirmed update back: the next getUpdates (or a webhook post) delivers it again
+        with the same id and payload, as Telegram does when it missed the acknowledgement. It
+        counts as unconfirmed until the bot acknowledges it again (a getUpdates with a higher
+        offset after it was handed out, or a 200 from the webhook)."""
+        queued = self._history.get(update_id)
+        if queued is None:
+            raise ValueError(f"no update {update_id} was ever queued")
+        if update_id in self._dropped:
+            raise ValueError(f"update {update_id} was dropped; Telegram never redelivers those")
+        if not self.is_confirmed(update_id):
+            raise ValueError(f"update {update_id} is not confirmed yet: it is still pending")
+        self._redelivery[update_id] = False
+        self._webhook_confirmed.discard(update_id)
+        self._notify()
+        if self.webhook_url:
+            self._schedule_push(queued)
+
+    def _schedule_push(self, queued: _QueuedUpdate) -> None:
+        task = asyncio.get_running_loop().create_task(self._push(queued.json()))
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
 
     async def _push(self, update: JsonDict) -> None:
         """Deliver one update to the webhook, in order; a 200 answer confirms it."""
@@ -856,32 +920,129 @@ class FakeBotApi:
                 if self.webhook_secret
                 else {}
             )
+            update_id = int(update["update_id"])
+            self._handed_out[update_id] += 1
             async with session.post(self.webhook_url, json=update, headers=headers) as answer:
                 if answer.status == 200:
-                    self._webhook_confirmed.add(int(update["update_id"]))
+                    self._webhook_confirmed.add(update_id)
+                    self._redelivery.pop(update_id, None)
                     self._touch()
                     self._notify()
 
     def is_confirmed(self, update_id: int) -> bool:
         """Whether the bot acknowledged the update (getUpdates with a higher offset)."""
+        if update_id in self._redelivery:
+            return False
         return (
             update_id < self._confirmed_offset
             or update_id in self._dropped
             or update_id in self._webhook_confirmed
         )
 
+    def _unconfirmed(self, up_to: int) -> list[int]:
+        """Ids up to ``up_to`` the bot has not acknowledged yet, in order."""
+        waiting = {u.update_id for u in self._updates if u.update_id <= up_to}
+        waiting.update(uid for uid in self._redelivery if uid <= up_to)
+        return sorted(uid for uid in waiting if not self.is_confirmed(uid))
+
     async def settle(self, update_id: int, label: str = "") -> None:
         """Wait until the bot has fetched and finished handling ``update_id``."""
+        timeout = self.settle_timeout
         try:
-            async with asyncio.timeout(self.settle_timeout):
+            async with asyncio.timeout(timeout):
                 await self._wait_until(lambda: self.is_confirmed(update_id))
-                if self.idle_hook is not None:
-                    await self.idle_hook()
-                    await self._wait_until(lambda: self._in_flight == 0)
-                else:
-                    await self._wait_quiet()
+                await self._wait_idle()
         except TimeoutError:
-            raise TimeoutError(self._describe_stall(update_id, label)) from None
+            raise TimeoutError(self._describe_stall(update_id, label, timeout)) from None
+
+    async def settle_all(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        """Wait until every update queued so far is confirmed and the bot went idle (the
+        ``idle_hook`` returned, else nothing happened for ``quiet_period``)."""
+        limit = self.settle_timeout if timeout is None else timeout
+        last = self._next_update_id - 1
+        try:
+            async with asyncio.timeout(limit):
+                await self._wait_until(lambda: not self._unconfirmed(last))
+                await self._wait_idle()
+        except TimeoutError:
+            waiting = self._unconfirmed(last)
+            if not waiting:
+                state = f"every update up to {last} is confirmed but the bot did not go idle"
+                raise TimeoutError(f"{state} within {limit:g}s ({self._state()})") from None
+            first = waiting[0]
+            queued = self._history.get(first)
+            label = f"{queued.kind}" if queued is not None else ""
+            shown = ", ".join(str(uid) for uid in waiting[:10]) + (
+                ", …" if len(waiting) > 10 else ""
+            )
+            raise TimeoutError(
+                f"{len(waiting)} of the updates queued so far are unconfirmed ({shown}); "
+                + self._describe_stall(first, label, limit)
+            ) from None
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float | None = None,  # noqa: ASYNC109 (the timeout explains what it waited for)
+        *,
+        what: str | Callable[[], str] = "",
+    ) -> None:
+        """Wait until ``predicate()`` is true: checked now, whenever the fake's state changes (a
+        Bot API request starts or ends, an update is queued or confirmed) and every 0.1 s.
+
+        ``timeout`` defaults to ``settle_timeout``; past it a :class:`TimeoutError` names
+        ``what`` (a text, or a function making one at that moment) and the fake's state.
+        """
+        limit = self.settle_timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(limit):
+                while not predicate():
+                    changed = self._changed
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(changed.wait(), _RECHECK_SECONDS)
+        except TimeoutError:
+            described = what() if callable(what) else what
+            raise TimeoutError(
+                f"{described or 'the condition'} not reached within {limit:g}s ({self._state()})"
+            ) from None
+
+    def mark(self) -> int:
+        """A position in the bot's history, for :meth:`new_messages` and
+        :meth:`wait_for_answers` ("since now")."""
+        return len(self._events)
+
+    def new_messages(self, chat_id: int, since: int = 0) -> list[SentMessage]:
+        """Messages the bot sent to ``chat_id`` after the mark ``since`` (new messages from
+        sendMessage, sendPhoto, sendDocument, copyMessage or forwardMessage; not edits)."""
+        positions = self._sent_positions.get(chat_id, [])
+        start = bisect.bisect_left(positions, since)
+        return [self._events[index].message for index in positions[start:]]
+
+    def _count_new(self, chat_id: int, since: int) -> int:
+        positions = self._sent_positions.get(chat_id, [])
+        return len(positions) - bisect.bisect_left(positions, since)
+
+    async def wait_for_answers(
+        self,
+        user_id: int,
+        count: int = 1,
+        timeout: float | None = None,  # noqa: ASYNC109
+        *,
+        since: int | None = None,
+    ) -> list[SentMessage]:
+        """Wait until the bot has sent at least ``count`` new messages (not edits) to the chat
+        of ``user_id`` since the mark ``since`` (default: that user's latest action); returns
+        them all. Does not wait for the bot to go quiet."""
+        person = self._users.get(user_id)
+        mark = since if since is not None else (person._mark if person is not None else 0)
+        await self.wait_until(
+            lambda: self._count_new(user_id, mark) >= count,
+            timeout,
+            what=lambda: (
+                f"{count} new message(s) to chat {user_id} (got {self._count_new(user_id, mark)})"
+            ),
+        )
+        return self.new_messages(user_id, mark)
 
     # ---------------------------------------------------------------- waiting machinery
 
@@ -897,6 +1058,13 @@ class FakeBotApi:
         while not predicate():
             await self._changed.wait()
 
+    async def _wait_idle(self) -> None:
+        if self.idle_hook is not None:
+            await self.idle_hook()
+            await self._wait_until(lambda: self._in_flight == 0)
+        else:
+            await self._wait_quiet()
+
     async def _wait_quiet(self) -> None:
         while True:
             changed = self._changed
@@ -909,7 +1077,20 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), self.quiet_period - idle)
 
-    def _describe_stall(self, update_id: int, label: str) -> str:
+    def _last_request_text(self) -> str:
+        last = self._last_request
+        if self._last_request_at is not None:
+            last += f" {time.monotonic() - self._last_request_at:.1f}s ago"
+        return last
+
+    def _state(self) -> str:
+        waiting = len(self._unconfirmed(self._next_update_id - 1))
+        return (
+            f"{self._in_flight} requests in flight, {waiting} updates unconfirmed, confirmed "
+            f"offset {self._confirmed_offset}, last bot request: {self._last_request_text()}"
+        )
+
+    def _describe_stall(self, update_id: int, label: str, timeout: float) -> str:
         now = time.monotonic()
         what = f"update {update_id}" + (f" ({label})" if label else "")
         if not self.is_confirmed(update_id):
@@ -926,12 +1107,9 @@ class FakeBotApi:
             state += "requests in flight)"
         else:
             state = f"the bot confirmed it but did not go quiet ({self._in_flight} in flight)"
-        last = self._last_request
-        if self._last_request_at is not None:
-            last += f" {now - self._last_request_at:.1f}s ago"
         return (
-            f"{what} did not settle within {self.settle_timeout:g}s: {state}; last bot "
-            f"request: {last}"
+            f"{what} did not settle within {timeout:g}s: {state}; last bot "
+            f"request: {self._last_request_text()}"
         )
 
     # ---------------------------------------------------------------- HTTP plumbing
@@ -957,6 +1135,7 @@ class FakeBotApi:
             stored = self._files_by_path.get(file_path)
             self._last_request = f"download {file_path}"
             self._last_request_at = time.monotonic()
+            await self._delay()
             if stored is None:
                 return web.json_response(
                     {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
@@ -996,11 +1175,17 @@ class FakeBotApi:
             if not is_poll:
                 self._last_request = _summarize(method, params) + f" -> {status}"
                 self._last_request_at = time.monotonic()
+            await self._delay()
             return web.json_response(payload, status=status)
         finally:
             if not is_poll:
                 self._in_flight -= 1
                 self._touch()
+
+    async def _delay(self) -> None:
+        """Hold the answer back by ``latency`` (not while shutting down)."""
+        if self.latency > 0 and not self._stopping:
+            await asyncio.sleep(self.latency)
 
     async def _read_params(self, request: web.Request) -> JsonDict:
         params: JsonDict = dict(request.query)
@@ -1169,6 +1354,8 @@ class FakeBotApi:
         self._check_blocked(chat_id)
 
     async def _record_event(self, message: SentMessage, kind: EventKind) -> None:
+        if kind == "sent":
+            self._sent_positions.setdefault(message.chat_id, []).append(len(self._events))
         self._events.append(
             BotEvent(message.chat_id, kind, message, message.content, time.monotonic())
         )
@@ -1185,6 +1372,7 @@ class FakeBotApi:
 
     async def _deliver(self, message: SentMessage) -> None:
         chat_id = message.chat_id
+        message.received_at = time.monotonic()
         self._messages.setdefault(chat_id, []).append(message)
         self._index[(chat_id, message.message_id)] = message
         self.stats.sent += 1
@@ -1255,14 +1443,24 @@ class FakeBotApi:
         if offset is not None:
             if offset < 0 and self._updates:
                 offset = self._updates[-1].update_id + offset + 1
-            if offset > self._confirmed_offset:
+            acknowledged = [
+                uid for uid, handed in self._redelivery.items() if handed and uid < offset
+            ]
+            for uid in acknowledged:
+                del self._redelivery[uid]
+            advanced = offset > self._confirmed_offset
+            if advanced:
                 self._confirmed_offset = offset
                 self._updates = [u for u in self._updates if u.update_id >= offset]
+            if advanced or acknowledged:
                 self._touch()  # confirmation starts the bot's work: restart the quiet clock
         if isinstance(allowed, list) and allowed:
             for queued in self._updates:
                 if queued.kind not in allowed:
                     self._dropped.add(queued.update_id)
+            for uid in list(self._redelivery):
+                if self._history[uid].kind not in allowed:
+                    del self._redelivery[uid]
             self._updates = [u for u in self._updates if u.update_id not in self._dropped]
             self._notify()
 
@@ -1270,7 +1468,9 @@ class FakeBotApi:
         generation = self._poll_generation
 
         def pending() -> list[_QueuedUpdate]:
-            return [u for u in self._updates if u.update_id >= self._confirmed_offset][:limit]
+            again = [self._history[uid] for uid in sorted(self._redelivery)]
+            fresh = [u for u in self._updates if u.update_id >= self._confirmed_offset]
+            return (again + fresh)[:limit]
 
         def ready() -> bool:
             return bool(pending()) or self._stopping or generation != self._poll_generation
@@ -1287,14 +1487,17 @@ class FakeBotApi:
             )
         if self._stopping:
             return []
-        return [{"update_id": u.update_id, u.kind: u.payload} for u in pending()]
+        answer = pending()
+        for queued in answer:
+            self._handed_out[queued.update_id] += 1
+            if queued.update_id in self._redelivery:
+                self._redelivery[queued.update_id] = True
+        return [queued.json() for queued in answer]
 
     async def _delete_webhook(self, params: JsonDict) -> bool:
         self.webhook_url = ""
         if _opt_bool(params, "drop_pending_updates"):
-            self._dropped.update(u.update_id for u in self._updates)
-            self._updates.clear()
-            self._notify()
+            self._drop_pending()
         return True
 
     async def _set_webhook(self, params: JsonDict) -> bool:
@@ -1304,13 +1507,19 @@ class FakeBotApi:
         self.webhook_url = url
         self.webhook_secret = _opt_str(params, "secret_token") or ""
         if _opt_bool(params, "drop_pending_updates"):
-            self._dropped.update(u.update_id for u in self._updates)
-            self._updates.clear()
-            self._notify()
+            self._drop_pending()
         return True
+
+    def _drop_pending(self) -> None:
+        self._dropped.update(u.update_id for u in self._updates)
+        self._dropped.update(self._redelivery)
+        self._updates.clear()
+        self._redelivery.clear()
+        self._notify()
 
     async def _get_webhook_info(self, params: JsonDict) -> JsonDict:
         pending = [u for u in self._updates if u.update_id >= self._confirmed_offset]
+        pending += [self._history[uid] for uid in self._redelivery]
         return {
             "url": self.webhook_url,
             "has_custom_certificate": False,
@@ -1723,7 +1932,13 @@ def _match_button(buttons: Iterable[JsonDict], label: str, *, exact: bool) -> Js
 
 
 class FakeUser:
-    """A person chatting privately with the bot; every action waits until the bot settled."""
+    """A person chatting privately with the bot.
+
+    Every action waits until the bot settled; the ``…_nowait`` variants only queue the update
+    and return its id, so a test can act as many people at once (then wait with
+    :meth:`FakeBotApi.wait_for_answers`, :meth:`FakeBotApi.wait_until` or
+    :meth:`FakeBotApi.settle_all`).
+    """
 
     def __init__(
         self,
@@ -1774,13 +1989,24 @@ class FakeUser:
         return data
 
     # ---------------------------------------------------------------- actions
+    #
+    # Each action is built by a ``_…_action`` method (finding the button, storing the message)
+    # and then either queued and settled (``send``, ``press``…) or only queued (``…_nowait``).
 
-    async def _act(self, kind: str, payload: JsonDict, label: str) -> None:
+    def _submit(self, action: _Action) -> int:
         self._mark = len(self.api._events)
-        update_id = self.api.enqueue_update(kind, payload)
-        await self.api.settle(update_id, f"{label} from user {self.id}")
+        return self.api.enqueue_update(action.kind, action.payload)
 
-    async def _send_message(self, content: JsonDict, label: str) -> int:
+    async def _act(self, action: _Action) -> None:
+        update_id = self._submit(action)
+        await self.api.settle(update_id, f"{action.label} from user {self.id}")
+
+    async def _act_message(self, action: _Action) -> int:
+        await self._act(action)
+        assert action.message_id is not None
+        return action.message_id
+
+    def _message_action(self, content: JsonDict, label: str) -> _Action:
         message_id = self.api._next_message_id(self.id)
         message: JsonDict = {
             "message_id": message_id,
@@ -1790,63 +2016,73 @@ class FakeUser:
             **content,
         }
         self.api._user_messages[(self.id, message_id)] = message
-        await self._act("message", message, label)
-        return message_id
+        return _Action("message", message, label, message_id)
 
-    async def send(self, text: str) -> int:
-        """Type ``text`` into the chat; returns the message id of the user's message."""
+    def _text_action(self, text: str) -> _Action:
         content: JsonDict = {"text": text}
         if text.startswith("/") and len(text) > 1:
             command = text.split(maxsplit=1)[0]
             content["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
             ]
-        return await self._send_message(content, f"message {_shorten(text)!r}")
+        return self._message_action(content, f"message {_shorten(text)!r}")
 
-    async def press(self, label: str) -> None:
-        """Press a button by its label: inline buttons first, then the reply keyboard."""
+    async def send(self, text: str) -> int:
+        """Type ``text`` into the chat; returns the message id of the user's message."""
+        return await self._act_message(self._text_action(text))
+
+    def send_nowait(self, text: str) -> int:
+        """Like :meth:`send` but only queue the update; returns its update id at once."""
+        return self._submit(self._text_action(text))
+
+    def _press_action(self, label: str) -> _Action:
         latest = self.api._latest_inline_message(self.id)
         inline = latest.inline_buttons if latest else []
         reply = _flatten_keyboard(self.api._reply_keyboards.get(self.id), "keyboard")
         for exact in (True, False):
             button = _match_button(inline, label, exact=exact)
             if button is not None and latest is not None:
-                await self._press_inline(button, latest)
-                return
+                return self._inline_action(button, latest)
             button = _match_button(reply, label, exact=exact)
             if button is not None:
-                await self._press_reply(button)
-                return
+                return self._reply_action(button)
         raise AssertionError(
             f"no button {label!r} for user {self.id}; inline buttons: "
             f"{[_button_text(b) for b in inline]}, reply keyboard: "
             f"{[_button_text(b) for b in reply]}"
         )
 
-    async def _press_inline(self, button: JsonDict, message: SentMessage) -> None:
+    async def press(self, label: str) -> None:
+        """Press a button by its label: inline buttons first, then the reply keyboard."""
+        await self._act(self._press_action(label))
+
+    def press_nowait(self, label: str) -> int:
+        """Like :meth:`press` but only queue the update; returns its update id at once."""
+        return self._submit(self._press_action(label))
+
+    def _inline_action(self, button: JsonDict, message: SentMessage) -> _Action:
         label = _button_text(button)
         if "url" in button:
             raise UrlButtonError(label, str(button["url"]))
         if "callback_data" not in button:
             kind = next((a for a in _INLINE_ACTIONS if a in button), "unknown")
             raise AssertionError(f"button {label!r} is a {kind} button; the fake cannot press it")
-        await self._callback(str(button["callback_data"]), message, f"press {label!r}")
+        return self._callback_action(str(button["callback_data"]), message, f"press {label!r}")
 
-    async def _press_reply(self, button: JsonDict) -> None:
+    def _reply_action(self, button: JsonDict) -> _Action:
         if button.get("request_contact"):
-            await self.send_contact(self.phone_number or f"+8490{self.id % 10_000_000:07d}")
-            return
+            return self._contact_action(self.phone_number or f"+8490{self.id % 10_000_000:07d}")
         special = [key for key in button if key.startswith("request_") or key == "web_app"]
         if special:
             raise AssertionError(
                 f"reply button {_button_text(button)!r} is a {special[0]} button; the fake "
                 "cannot press it"
             )
-        await self.send(_button_text(button))
+        return self._text_action(_button_text(button))
 
-    async def _callback(
+    def _callback_action(
         self, data: str, message: SentMessage | None, label: str, message_id: int | None = None
-    ) -> None:
+    ) -> _Action:
         mid = message.message_id if message is not None else message_id
         payload: JsonDict = {
             "id": self.api._register_query(self.id, self.id, mid),
@@ -1862,18 +2098,25 @@ class FakeUser:
                 "chat": self.chat_dict(),
                 "date": 0,
             }
-        await self._act("callback_query", payload, label)
+        return _Action("callback_query", payload, label)
 
-    async def press_data(self, data: str, message_id: int | None = None) -> None:
-        """Send a raw (possibly forged) callback query, attached to ``message_id`` if given,
-        else to the latest message with an inline keyboard (or the latest message)."""
+    def _press_data_action(self, data: str, message_id: int | None) -> _Action:
         if message_id is not None:
             message = self.api._index.get((self.id, message_id))
             if message is not None and message.deleted:
                 message = None
         else:
             message = self.api._latest_inline_message(self.id) or self.api._latest_message(self.id)
-        await self._callback(data, message, f"callback data {data!r}", message_id)
+        return self._callback_action(data, message, f"callback data {data!r}", message_id)
+
+    async def press_data(self, data: str, message_id: int | None = None) -> None:
+        """Send a raw (possibly forged) callback query, attached to ``message_id`` if given,
+        else to the latest message with an inline keyboard (or the latest message)."""
+        await self._act(self._press_data_action(data, message_id))
+
+    def press_data_nowait(self, data: str, message_id: int | None = None) -> int:
+        """Like :meth:`press_data` but only queue the update; returns its update id at once."""
+        return self._submit(self._press_data_action(data, message_id))
 
     async def send_document(
         self, file_name: str, content: bytes, caption: str | None = None
@@ -1892,10 +2135,9 @@ class FakeUser:
         }
         if caption is not None:
             fields["caption"] = caption
-        return await self._send_message(fields, f"document {file_name!r}")
+        return await self._act_message(self._message_action(fields, f"document {file_name!r}"))
 
-    async def send_contact(self, phone_number: str) -> int:
-        """Share a phone number as a contact of this very user."""
+    def _contact_action(self, phone_number: str) -> _Action:
         contact: JsonDict = {
             "phone_number": phone_number,
             "first_name": self.first_name,
@@ -1903,14 +2145,19 @@ class FakeUser:
         }
         if self.last_name:
             contact["last_name"] = self.last_name
-        return await self._send_message({"contact": contact}, f"contact {phone_number!r}")
+        return self._message_action({"contact": contact}, f"contact {phone_number!r}")
+
+    async def send_contact(self, phone_number: str) -> int:
+        """Share a phone number as a contact of this very user."""
+        return await self._act_message(self._contact_action(phone_number))
 
     async def forward(self, text: str, from_name: str) -> int:
         """Forward a text message from someone who hides their account."""
         origin = {"type": "hidden_user", "sender_user_name": from_name, "date": int(time.time())}
-        return await self._send_message(
+        action = self._message_action(
             {"text": text, "forward_origin": origin}, f"forward {_shorten(text)!r}"
         )
+        return await self._act_message(action)
 
     # ---------------------------------------------------------------- views
 
@@ -1940,6 +2187,11 @@ class FakeUser:
     def texts(self) -> list[str]:
         """Texts/captions of the live messages in this chat, in order."""
         return [m.content for m in self.messages if not m.deleted and m.content]
+
+    @property
+    def new_messages(self) -> list[SentMessage]:
+        """Messages the bot sent (not edited) here since this user's last action."""
+        return self.api.new_messages(self.id, self._mark)
 
     @property
     def new_texts(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
 
@@ -25,6 +26,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -43,6 +45,7 @@ class Recorder:
     def __init__(self) -> None:
         self.errors: list[BaseException] = []
         self.delay = 0.0
+        self.update_ids: list[int] = []
 
 
 def build_app(fake: FakeBotApi, recorder: Recorder) -> AnyApp:
@@ -118,6 +121,10 @@ def build_app(fake: FakeBotApi, recorder: Recorder) -> AnyApp:
         assert context.error is not None
         recorder.errors.append(context.error)
 
+    async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        recorder.update_ids.append(update.update_id)
+
+    app.add_handler(TypeHandler(Update, record), group=-1)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CallbackQueryHandler(choose, pattern=r"^district:"))
@@ -326,3 +333,145 @@ async def test_contact_forward_and_forged_callback(fake: FakeBotApi, app: AnyApp
     assert user.callback_answers == ["Đã chọn ?"]
     await user.press_data("xyz", message_id=999)  # a message that does not exist
     assert user.callback_answers[-1] == "Không hợp lệ (không)"
+
+
+# ------------------------------------------------------------------ latency, many people at once
+
+
+async def test_latency_delays_every_answer_and_download(fake: FakeBotApi, app: AnyApp) -> None:
+    user = fake.user(60)
+    await user.send_document("a.txt", b"abc")
+    fake.latency = 0.2
+    app_bot = app.bot
+    started = time.monotonic()
+    sent = await app_bot.send_message(chat_id=60, text="Chậm")
+    elapsed = time.monotonic() - started
+    assert elapsed >= 0.2
+    message = fake.messages_to(60)[-1]
+    assert message.message_id == sent.message_id
+    assert started <= message.received_at <= started + elapsed - 0.19  # stamped on arrival
+
+    file_id = fake.messages_to(60)[0].file_id
+    assert file_id is not None
+    file = await app_bot.get_file(file_id)  # getFile and the download: two delays
+    started = time.monotonic()
+    assert bytes(await file.download_as_bytearray()) == b"abc"[::-1]
+    assert time.monotonic() - started >= 0.2
+
+    await user.send("/start")  # settling still works, the poll answers are delayed too
+    assert user.last_text == "Chào bạn! Chọn huyện:"
+
+
+async def test_many_people_at_once_without_waiting(
+    fake: FakeBotApi, app: AnyApp, recorder: Recorder
+) -> None:
+    recorder.delay = 0.05
+    lan, hoa = fake.user(61, first_name="Lan"), fake.user(62, first_name="Hoa")
+    first = lan.send_nowait("/start")
+    second = hoa.send_nowait("/start")
+    assert second == first + 1
+    assert fake.enqueued_at(first) <= fake.enqueued_at(second)
+    assert lan.messages == [] and hoa.messages == []  # nothing waited
+
+    answers = await fake.wait_for_answers(hoa.id, 1, timeout=5)
+    assert [m.content for m in answers] == ["Chào bạn! Chọn huyện:"]
+    assert answers[0].received_at >= fake.enqueued_at(second)
+    await fake.wait_for_answers(lan.id, 1, timeout=5)
+
+    mark = fake.mark()
+    pressed = lan.press_nowait("Đông Hưng")  # answered by an edit, not a new message
+    forged = hoa.press_data_nowait("district:tt")
+    again = hoa.send_nowait("/start")
+    assert (pressed, forged, again) == (second + 1, second + 2, second + 3)
+    await fake.settle_all(timeout=5)
+    assert recorder.update_ids == [first, second, pressed, forged, again]
+    assert lan.callback_answers == ["Đã chọn Đông Hưng"]
+    assert lan.last_text.startswith("Đã chọn Đông Hưng")
+    assert fake.new_messages(lan.id, mark) == []  # edits are not new messages
+    assert hoa.callback_answers == ["Đã chọn Thái Thụy"]
+    assert [m.content for m in fake.new_messages(hoa.id, mark)] == ["Chào bạn! Chọn huyện:"]
+    assert [m.content for m in hoa.new_messages] == ["Chào bạn! Chọn huyện:"]
+    assert all(fake.is_confirmed(uid) for uid in (first, second, pressed, forged, again))
+
+
+async def test_waiting_helpers_say_what_they_waited_for(fake: FakeBotApi) -> None:
+    ticks: list[int] = []
+
+    def later() -> bool:  # not tied to a state change: the periodic re-check sees it
+        ticks.append(1)
+        return len(ticks) > 3
+
+    await fake.wait_until(later, timeout=2)
+    with pytest.raises(TimeoutError, match=r"^the sky not reached within 0.2s \(0 requests"):
+        await fake.wait_until(lambda: False, 0.2, what="the sky")
+
+    user = fake.user(63)
+    update_id = user.send_nowait("/start")  # no bot is running
+    with pytest.raises(TimeoutError, match=r"1 new message\(s\) to chat 63 \(got 0\)"):
+        await fake.wait_for_answers(user.id, 1, timeout=0.2)
+    with pytest.raises(
+        TimeoutError,
+        match=rf"1 of the updates queued so far are unconfirmed \({update_id}\); update "
+        rf"{update_id} \(message\) did not settle within 0.2s: the bot never confirmed it",
+    ):
+        await fake.settle_all(timeout=0.2)
+    with pytest.raises(KeyError, match="no update 99"):
+        fake.enqueued_at(99)
+
+
+async def test_settle_all_with_nothing_queued_waits_for_quiet(fake: FakeBotApi) -> None:
+    started = time.monotonic()
+    await fake.settle_all(timeout=1)
+    assert time.monotonic() - started < 1
+
+
+async def test_redelivered_update_reaches_the_bot_again(
+    fake: FakeBotApi, app: AnyApp, recorder: Recorder
+) -> None:
+    user = fake.user(64)
+    update_id = user.send_nowait("/start")
+    with pytest.raises(ValueError, match="not confirmed yet"):
+        fake.redeliver(update_id)
+    await fake.settle(update_id)
+    with pytest.raises(ValueError, match="no update 999"):
+        fake.redeliver(999)
+
+    fake.redeliver(update_id)
+    assert not fake.is_confirmed(update_id)
+    newer = fake.user(65).send_nowait("/start")
+    await fake.settle_all(timeout=5)
+    assert recorder.update_ids == [update_id, update_id, newer]  # same id, in order
+    assert fake.is_confirmed(update_id) and fake.handed_out(update_id) == 2
+    assert user.texts == ["Chào bạn! Chọn huyện:"] * 2  # this tiny bot answers twice
+    assert fake.duplicate_deliveries() == 1  # the greeting reached chat 64 twice
+
+    await user.send("/menu")  # later updates flow as usual
+    assert user.last_text == "Menu"
+    assert recorder.update_ids[-1] == newer + 1
+
+
+async def test_redelivery_over_the_webhook(fake: FakeBotApi) -> None:
+    received: list[dict[str, Any]] = []
+
+    async def hook(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        received.append(await request.json())
+        return aiohttp.web.Response(text="ok")
+
+    server = aiohttp.web.Application()
+    server.router.add_post("/hook", hook)
+    runner = aiohttp.web.AppRunner(server)
+    await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        fake.webhook_url = f"http://127.0.0.1:{port}/hook"
+        update_id = fake.user(66).send_nowait("xin chào")
+        await fake.wait_until(lambda: fake.is_confirmed(update_id), timeout=5)
+        fake.redeliver(update_id)
+        await fake.wait_until(lambda: fake.is_confirmed(update_id), timeout=5)
+    finally:
+        await runner.cleanup()
+    assert [u["update_id"] for u in received] == [update_id, update_id]
+    assert received[0] == received[1]
+    assert fake.handed_out(update_id) == 2
