@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -17,8 +18,8 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
     Defaults,
-    SimpleUpdateProcessor,
 )
+from telegram.request import HTTPXRequest
 
 import handlers
 from bot.config import Settings
@@ -26,8 +27,15 @@ from bot.delivery import Deliverer, SendLimits, delivery_bot
 from bot.i18n import N_, translator
 from bot.services import hierarchy
 from bot.services.outbox import Progress
-from bot.storage.db import Database, utc_now
+from bot.storage import update_journal
+from bot.storage.db import Database, DatabaseProblem, DatabaseUnusable, utc_now
 from bot.storage.persistence import SqlitePersistence
+from bot.updates import (
+    AnswerOrderBot,
+    DurableUpdateQueue,
+    PerChatUpdateProcessor,
+    resume,
+)
 from handlers.broadcast import report_progress
 from handlers.campaigns import reminder_job
 from handlers.common import BotContext, Runtime
@@ -37,22 +45,6 @@ OFFLINE_TOKEN = "123456:offline-console-token"
 _log = logging.getLogger(__name__)
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
-
-
-class PersistingUpdateProcessor(SimpleUpdateProcessor):
-    """Writes conversation state and drafts right after each update, not once a minute.
-
-    A volunteer's answers survive `kill -9` the moment the bot has replied to them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)
-        self.application: BotApplication | None = None
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
-        if self.application is not None:
-            await self.application.update_persistence()
 
 
 COMMANDS = (
@@ -91,40 +83,71 @@ def build_application(
     token: str | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> BotApplication:
-    """A fully wired bot: handlers, persistence in `db`, rate limits, the configured Bot API."""
-    processor = PersistingUpdateProcessor()
+    """A fully wired bot: handlers, the update journal and persistence in `db`, one rate
+    limiter, the configured Bot API. See `bot.updates` for how an update is handled."""
+    bot = AnswerOrderBot(
+        token or settings.token or OFFLINE_TOKEN,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_base_file_url,
+        defaults=Defaults(tzinfo=settings.tz),
+        rate_limiter=AIORateLimiter(max_retries=2),
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+    )
+    persistence = SqlitePersistence(db)
+    processor = PerChatUpdateProcessor(db, clock)
     application: BotApplication = (
         ApplicationBuilder()
-        .token(token or settings.token or OFFLINE_TOKEN)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_api_base_file_url)
-        .persistence(SqlitePersistence(db))
+        .bot(bot)
+        .update_queue(DurableUpdateQueue(db, clock))
+        .persistence(persistence)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(processor)
-        .rate_limiter(AIORateLimiter(max_retries=2))
-        .defaults(Defaults(tzinfo=settings.tz))
         .build()
     )
-    processor.application = application
+    processor.attach(application, persistence)
     application.bot_data["runtime"] = Runtime(settings=settings, db=db, clock=clock)
     handlers.register(application)
     return application
 
 
 async def open_database(settings: Settings) -> Database:
-    """Open (creating or upgrading in place) the database and load the shipped units if empty."""
+    """Open (creating or upgrading in place) the database and load the shipped units if empty.
+
+    Raises `DatabaseUnusable` or `UnitsFileUnreadable` with nothing left open. A new database
+    is not created at all when its units file cannot be read.
+    """
+    if not settings.database.exists():
+        hierarchy.check_units_file(settings.units_csv)
     db = await Database(settings.database).open()
-    if await hierarchy.ensure_units_loaded(
-        db,
-        settings.units_csv,
-        province_code=settings.province_code,
-        province_name=settings.province_name,
-    ):
+    try:
+        loaded = await hierarchy.ensure_units_loaded(
+            db,
+            settings.units_csv,
+            province_code=settings.province_code,
+            province_name=settings.province_name,
+        )
+    except BaseException as error:
+        await db.close()
+        if isinstance(error, sqlite3.Error):  # damage that the check on opening did not reach
+            unusable = DatabaseUnusable.from_sqlite(settings.database, error)
+            if unusable.problem is DatabaseProblem.DAMAGED:
+                raise unusable from error
+        raise
+    if loaded:
         _log.info("Loaded the administrative units from %s", settings.units_csv)
     return db
 
 
 REMINDER_CHECK_SECONDS = 60
+JOURNAL_PRUNE_SECONDS = 3600
+# Telegram redelivers an unacknowledged update for up to 24 hours; ids are kept twice as long.
+JOURNAL_KEEP = timedelta(days=2)
+
+
+async def _prune_journal(context: BotContext) -> None:
+    runtime: Runtime = context.application.bot_data["runtime"]
+    await update_journal.prune(runtime.db, runtime.clock() - JOURNAL_KEEP)
 WEBHOOK_PATH = "telegram"
 
 
@@ -136,6 +159,8 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
     await application.start()
     assert application.updater is not None
     runtime: Runtime = application.bot_data["runtime"]
+    # What the last run wrote down but did not finish comes first, in order.
+    await resume(application, runtime.db)
     settings = runtime.settings
     if settings.webhook_url:
         await application.updater.start_webhook(
@@ -160,6 +185,9 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
     assert application.job_queue is not None
     application.job_queue.run_repeating(
         reminder_job, interval=REMINDER_CHECK_SECONDS, first=5, name="reminders", data={}
+    )
+    application.job_queue.run_repeating(
+        _prune_journal, interval=JOURNAL_PRUNE_SECONDS, first=60, name="journal"
     )
     try:
         await _publish_commands(application)

@@ -14,15 +14,18 @@ from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot, filters
 
+from bot import updates
 from bot.config import Settings
 from bot.delivery import Deliverer
 from bot.i18n import N_, Translator, in_every_language, translator
-from bot.services import scopes
+from bot.services import registration, scopes
+from bot.services.registration import Standing
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
@@ -187,12 +190,43 @@ def menu_items(grants: Sequence[Grant]) -> list[MenuItem]:
     return [item for item in MENU if top.rank >= ROLE_RANK[item.minimum]]
 
 
-def main_menu(t: Translator, grants: Sequence[Grant]) -> ReplyKeyboardMarkup:
+def main_menu(t: Translator, grants: Sequence[Grant]) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """The buttons of these roles. With no role there is no menu and the keyboard is removed:
+    Telegram refuses an empty one ("Can't parse reply keyboard markup"), and buttons left from
+    a former role would only be refused."""
     labels = [t.gettext(item.label) for item in menu_items(grants)]
+    if not labels:
+        return ReplyKeyboardRemove()
     rows = [
         [KeyboardButton(label) for label in labels[i : i + 2]] for i in range(0, len(labels), 2)
     ]
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+async def standing_of(update: Update, context: BotContext) -> Standing:
+    """Where the sender stands. Only the registration conversation knows that someone is
+    answering its questions; it marks `registering` in their drafts while it does."""
+    user = update.effective_user
+    assert user is not None
+    registering = bool(context.data.get("registering"))
+    return await registration.standing(context.db, user.id, registering=registering)
+
+
+def next_step_text(t: Translator, standing: Standing) -> str:
+    """What to do now, for someone who has no menu yet: never a dead end."""
+    if standing is Standing.REGISTERING:
+        return t.gettext(
+            "You are in the middle of registering. Please answer the question above, "
+            "or send /cancel to stop."
+        )
+    if standing is Standing.PENDING:
+        return t.gettext(
+            "Your registration is waiting for a chair's approval. "
+            "You will get a message here as soon as it is decided."
+        )
+    if standing is Standing.UNKNOWN:
+        return t.gettext("You are not registered yet. Send /start to register.")
+    return t.gettext("Choose a task below.")
 
 
 def menu_filter(item: MenuItem) -> filters.BaseFilter:
@@ -224,13 +258,17 @@ def command_or_menu(update: Update) -> str | None:
 
 
 async def show_main_menu(update: Update, context: BotContext, text: str) -> None:
-    """Answer with `text` and (re)attach the main menu of this user's roles."""
+    """Answer with `text` and (re)attach the main menu of this user's roles. Someone with no
+    role has no menu, so "choose a task below" would leave them stuck: they are told what to
+    do next instead (register, finish registering, or wait for the chair)."""
     t = await tr(update, context)
     assert update.effective_user is not None
     grants = await people.grants_of(context.db, update.effective_user.id)
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=main_menu(t, grants))
+    if not menu_items(grants):
+        text = next_step_text(t, await standing_of(update, context))
+    await updates.send_text(context.bot, chat.id, text, main_menu(t, grants))
 
 
 # ---------------------------------------------------------------- unit picker
@@ -284,25 +322,14 @@ def parse_callback(data: str | None, prefix: str) -> list[str]:
     return data[len(prefix) + 1 :].split(":")
 
 
-def parse_int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 # ---------------------------------------------------------------- notices to other people
 
 
-async def notify(context: BotContext, chat_id: int, text: str, reply_markup: Any = None) -> bool:
-    """Send to someone other than the sender; a blocked bot marks them unreachable, never raises."""
-    try:
-        await context.bot.send_message(chat_id, text, reply_markup=reply_markup)
-    except Forbidden:
-        await people.set_reachable(context.db, chat_id, False)
-        _log.info("User %s blocked the bot; marked unreachable", chat_id)
-        return False
-    except BadRequest as error:
-        _log.warning("Could not notify %s: %s", chat_id, error)
-        return False
-    return True
+async def notify(context: BotContext, chat_id: int, text: str, reply_markup: Any = None) -> None:
+    """A message to someone other than the sender. Sent after this update's commit, like every
+    answer (see `bot.updates`); a blocked bot marks them unreachable, one failing recipient
+    does not stop the next, and nothing raises here."""
+    await updates.send_text(context.bot, chat_id, text, reply_markup)
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -316,22 +343,26 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
 
 
 async def reply(update: Update, text: str, reply_markup: Any = None) -> None:
-    """Answer in the chat the update came from, whether it was a message or a button press."""
+    """Answer in the chat the update came from, whether it was a message or a button press;
+    sent once this update's state is committed (`bot.updates`)."""
     chat = update.effective_chat
     assert chat is not None
-    bot = update.get_bot()
-    await bot.send_message(chat.id, text, reply_markup=reply_markup)
+    await updates.send_text(_bot(update), chat.id, text, reply_markup)
 
 
 async def edit_or_reply(update: Update, text: str, reply_markup: Any = None) -> None:
-    """After a button press, replace the message the button was on; otherwise send a new one."""
+    """After a button press, replace the message the button was on (or send a new one if it
+    cannot be edited any more); otherwise send a new one."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(text, reply_markup=reply_markup)
-            return
-        except BadRequest as error:
-            if "not modified" in str(error).lower():
-                return
-            _log.debug("Could not edit message, sending a new one: %s", error)
+        await updates.edit_text(
+            _bot(update), query.message.chat.id, query.message.message_id, text, reply_markup
+        )
+        return
     await reply(update, text, reply_markup)
+
+
+def _bot(update: Update) -> ExtBot[Any]:
+    bot = update.get_bot()
+    assert isinstance(bot, ExtBot)
+    return bot
