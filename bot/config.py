@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         default=time(8, 0),
         validation_alias=AliasChoices("KHUYENHOC_REMINDER_TIME", "reminder_time"),
     )
+    ops_chat_id: int | None = Field(
+        default=None, validation_alias=AliasChoices("KHUYENHOC_OPS_CHAT_ID", "ops_chat_id")
+    )
+    """The chat (an operator, or a group of them: negative) told of unexpected errors; none:
+    errors are only logged."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=AliasChoices("KHUYENHOC_LOG_LEVEL", "log_level")
     )
@@ -118,6 +123,21 @@ class Settings(BaseSettings):
         if parse_number(bot_id, max_digits=20) is None or not secret:
             raise ValueError("expected the form 123456789:ABC... given by @BotFather")
         return value
+
+    @field_validator("ops_chat_id", mode="before")
+    @classmethod
+    def _chat_id(cls, value: object) -> int | None:
+        """Telegram's ids are whole numbers (negative for groups), at most 52 bits."""
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        number = parse_number(text.removeprefix("-"), max_digits=16)
+        if not number:
+            raise ValueError(
+                "expected a Telegram chat id: a whole number such as 123456789, "
+                "or -1001234567890 for a group"
+            )
+        return -number if text.startswith("-") else number
 
     @field_validator("timezone")
     @classmethod
@@ -161,6 +181,7 @@ _ENV_NAMES = {
     "webhook_secret": "KHUYENHOC_WEBHOOK_SECRET",
     "reminder_weekday": "KHUYENHOC_REMINDER_WEEKDAY",
     "reminder_time": "KHUYENHOC_REMINDER_TIME",
+    "ops_chat_id": "KHUYENHOC_OPS_CHAT_ID",
 }
 
 
