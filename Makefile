@@ -31,6 +31,7 @@ shell: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 ## Refresh the message template and merge it into every catalog.

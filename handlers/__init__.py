@@ -1,10 +1,26 @@
-"""The Telegram conversation flows, one module per flow, registered in one place."""
+"""The Telegram side, registered in one place: which handler sees an update, in which order.
+
+PTB gives an update to each group in turn (lowest first); inside a group the first handler
+that matches takes it. The table:
+
+| group | handlers                       | why there                                           |
+|-------|--------------------------------|-----------------------------------------------------|
+| -1    | the gate                       | until approved, only registration gets through      |
+|  0    | conversations not yet dialogs  | they stop the updates they take (interrupting.py)   |
+|  1    | the dialog router, first       | a dialog on screen gets its text and its buttons    |
+|  1    | each feature's handlers        | commands that only read, stateless buttons          |
+|  1    | the fallback, last             | "not understood", an old button                     |
+|  2    | come back                      | after a command that only read, ask again what a    |
+|       |                                | dialog on screen was waiting for                    |
+"""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
 from handlers import (
@@ -25,38 +41,77 @@ from handlers import (
     targets,
     titles,
 )
+from handlers.common import HELP_COMMANDS, LANGUAGE_COMMANDS, MENU_HELP, MENU_STATS, BotContext
+from handlers.dialogs import Dialog, DialogRouter
 
 GATE_GROUP = -1
 INTERRUPTING_GROUP = 0
-"""Short conversations that may interrupt a form; they stop the updates they take."""
 FLOW_GROUP = 1
+COME_BACK_GROUP = 2
 
-# Our conversations deliberately track per user and chat, not per message: a volunteer may press
-# a button of an earlier message of the same flow. PTB warns about that choice at build time.
+# Our remaining ConversationHandlers track per user and chat, not per message: a volunteer
+# may press a button of an earlier message of the same flow. PTB warns about that choice.
 warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
 
+FEATURES = (
+    start,
+    members,
+    titles,
+    contributions,
+    awards,
+    myreports,
+    stats,
+    targets,
+    broadcast,
+    campaigns,
+    invite,
+    branches,
+    language,
+    menu,
+)
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    """The gate, then what interrupts a form (a rejection's reason typed mid-form must not
-    become the form's answer), then the flows. Order matters inside a group, where the first
-    handler that matches wins: conversations first, the catch-all last."""
+# Commands that answer and change nothing a dialog waits on: the dialog asks again after them.
+READ_ONLY_COMMANDS = (
+    "stats",
+    "thongke",
+    "report",
+    "baocao",
+    "reminders",
+    "nhacnho",
+    *HELP_COMMANDS,
+    *LANGUAGE_COMMANDS,
+)
+
+
+def dialogs() -> list[Dialog]:
+    return [dialog for feature in FEATURES for dialog in getattr(feature, "DIALOGS", ())]
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
     application.add_handler(gate.build(), group=GATE_GROUP)
-    for interruption in (titles, myreports, invite, branches, campaigns, targets):
-        application.add_handlers(interruption.build_interrupting(), group=INTERRUPTING_GROUP)
-    for flow in (
-        start,
-        members,
-        titles,
-        contributions,
-        awards,
-        myreports,
-        stats,
-        targets,
-        broadcast,
-        campaigns,
-        language,
-        menu,
-    ):
-        application.add_handlers(flow.build(), group=FLOW_GROUP)
+    for feature in FEATURES:
+        if hasattr(feature, "build_interrupting"):
+            application.add_handlers(feature.build_interrupting(), group=INTERRUPTING_GROUP)
+    router = DialogRouter(dialogs=dialogs(), application=application)
+    application.add_handler(router, group=FLOW_GROUP)
+    for feature in FEATURES:
+        if hasattr(feature, "build"):
+            application.add_handlers(feature.build(), group=FLOW_GROUP)
     application.add_handlers(menu.build_fallback(), group=FLOW_GROUP)
+
+    async def come_back(update: Update, context: BotContext) -> None:
+        await router.show_current(update, context)
+
+    read_only = (
+        filters.Command()
+        & filters.Regex(rf"^/({'|'.join(READ_ONLY_COMMANDS)})(@\w+)?(\s|$)")
+    ) | filters.Text([*_labels(MENU_HELP.label), *_labels(MENU_STATS.label)])
+    application.add_handler(MessageHandler(read_only, come_back), group=COME_BACK_GROUP)
     application.add_error_handler(errors.on_error)
+    return router
+
+
+def _labels(msgid: str) -> list[str]:
+    from bot.i18n import in_every_language
+
+    return sorted(in_every_language(msgid))

@@ -4,11 +4,7 @@ money is sometimes paid before the contributions that cover it are reported."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ValidationError
-from telegram import Update
-from telegram.ext import BaseHandler
 
 from bot.i18n import N_, Translator
 from bot.money import MAX_AMOUNT, amount_in_words
@@ -188,7 +184,4 @@ FORM = Form(
 )
 
 FLOW = FormFlow(FORM)
-
-
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return FLOW.handlers()
+DIALOGS = (FLOW,)

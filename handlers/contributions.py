@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
 
 from pydantic import ValidationError
-from telegram import Update
-from telegram.ext import BaseHandler
 
 from bot.i18n import N_, Translator
 from bot.services import funds, report_access, scopes
@@ -415,7 +412,4 @@ FORM = Form(
 )
 
 FLOW = FormFlow(FORM)
-
-
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return FLOW.handlers()
+DIALOGS = (FLOW,)

@@ -13,19 +13,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-)
 
 from bot.i18n import N_, Translator
 from bot.numbers import parse_number
@@ -38,13 +31,10 @@ from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
 from bot.storage.records import FieldCode, field_problem
 from handlers import picker
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
     BotContext,
     MenuItem,
     answer,
     edit_or_reply,
-    menu_filter,
     parse_callback,
     reply,
     show_main_menu,
@@ -52,11 +42,11 @@ from handlers.common import (
     unit_address,
     unit_title,
 )
+from handlers.dialogs import Dialog, Entry, finish
 
 JsonValue = str | int | bool | None
 Values = dict[str, JsonValue]
 ASKING, REVIEW = "asking", "review"
-END = ConversationHandler.END
 UNIT_KEY = "unit_id"
 
 
@@ -197,7 +187,6 @@ class Form:
     check: Callable[[FormRun], Awaitable[str | None]] | None = None
     start_values: Callable[[BotContext, int], Awaitable[Values]] | None = None
     editing: Editing | None = None
-    extra_handlers: tuple[BaseHandler[Update, BotContext, Any], ...] = field(default=())
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
@@ -236,18 +225,29 @@ def check_field(
 # ---------------------------------------------------------------- the engine
 
 
-class FormFlow:
-    """The conversation that fills one form."""
+class FormFlow(Dialog):
+    """The dialog that fills one form."""
 
     def __init__(self, form: Form) -> None:
         self.form = form
-        self.prefix = form.name
+        self.name = form.name
+        self.title = form.title
+        # `new`: the one-tap start under a campaign reminder; `e:<id>`: correct a saved
+        # record (from /myreports).
+        self.entry = Entry(commands=form.commands, menu=form.menu, callbacks=("new", "e"))
 
     # -- draft -------------------------------------------------------------
 
     def draft(self, context: BotContext) -> dict[str, Any]:
-        draft: dict[str, Any] = context.data.setdefault(self.form.name, {})
-        return draft
+        return self.data(context)
+
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        return bool(data.get("values"))
+
+    def summary(self, data: dict[str, Any]) -> str:
+        values = data.get("values") or {}
+        first = next((v for v in values.values() if isinstance(v, str) and v.strip()), "")
+        return str(first)[:40]
 
     def _applicable(self, values: Mapping[str, JsonValue]) -> list[Question]:
         return [q for q in self.form.questions if q.applies(values)]
@@ -275,15 +275,20 @@ class FormFlow:
 
     # -- entry -------------------------------------------------------------
 
-    async def begin(self, update: Update, context: BotContext) -> str | int:
+    async def begin(self, update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        if query is not None and (query.data or "").startswith(f"{self.name}:e:"):
+            await self.begin_edit(update, context)
+            return
         t = await tr(update, context)
         user = update.effective_user
         assert user is not None
         await answer(update)  # started from a reminder's button
         grants = await people.grants_of(context.db, user.id)
         if not grants:
+            await finish(context, self)
             await reply(update, t.gettext("You are not registered yet. Send /start to register."))
-            return END
+            return
         values: Values = {}
         if self.form.start_values is not None:
             values = await self.form.start_values(context, user.id)
@@ -292,49 +297,57 @@ class FormFlow:
             "values": values,
             "record": None,
         }
-        return await self.ask_next(update, context, t)
+        await self.ask_next(update, context, t)
+        return
 
-    async def begin_edit(self, update: Update, context: BotContext) -> str | int:
+    async def begin_edit(self, update: Update, context: BotContext) -> None:
         """`<form>:e:<id>` (from /myreports): reopen a saved record at its summary."""
         t = await tr(update, context)
         user = update.effective_user
         assert update.callback_query is not None and user is not None
-        parts = parse_callback(update.callback_query.data, self.prefix)
+        parts = parse_callback(update.callback_query.data, self.name)
         record_id = parse_number(parts[1]) if len(parts) == 2 else None
         if self.form.editing is None or record_id is None:
+            await finish(context, self)
             await answer(update, t.gettext("This button is not valid."), alert=True)
-            return END
+            return
         loaded = await self.form.editing.load(context, t, user.id, record_id)
         if isinstance(loaded, str):
+            await finish(context, self)
             await answer(update, loaded, alert=True)
-            return END
+            return
         await answer(update)
         context.data[self.form.name] = {
             "id": secrets.token_hex(8),
             "values": loaded,
             "record": record_id,
         }
-        return await self.show_summary(update, context, t)
+        await self.show_summary(update, context, t)
+        return
 
     # -- asking ------------------------------------------------------------
 
     async def ask_next(
         self, update: Update, context: BotContext, t: Translator, *, note: str = ""
-    ) -> str:
+    ) -> None:
         """The first question still unanswered, or the summary; a question with one possible
         choice answers itself, and `note` (why we ask again) goes on to what is shown next."""
         draft = self.draft(context)
         question = self._next_question(draft)
         if question is None:
-            return await self.show_summary(update, context, t, note=note)
+            await self.show_summary(update, context, t, note=note)
+            return
         draft["asking"] = question.key
         asking = await self._asking(update, context)
         if question.levels is not None:
-            return await self._ask_unit(update, context, t, question, asking, note=note)
+            await self._ask_unit(update, context, t, question, asking, note=note)
+            return
         options = await self._options(asking, question)
         if question.buttons_only and len(options) == 1:
-            return await self._answered(update, context, t, question, options[0].value, note=note)
-        return await self._show_question(update, context, t, question, asking, note=note)
+            await self._answered(update, context, t, question, options[0].value, note=note)
+            return
+        await self._show_question(update, context, t, question, asking, note=note)
+        return
 
     async def _show_question(
         self,
@@ -345,19 +358,19 @@ class FormFlow:
         asking: Asking | None = None,
         *,
         note: str = "",
-    ) -> str:
+    ) -> None:
         """The prompt and its buttons; the values offered are kept to check a press against."""
         asking = asking or await self._asking(update, context)
         options = await self._options(asking, question)
         self.draft(context)["offered"] = [option.value for option in options]
         if not options and question.buttons_only:
             note = "\n".join(filter(None, [note, t.gettext("There is nothing to choose here.")]))
+        self.new_step(context)
         await reply(
             update,
             self._prompt(t, question, asking.values, note),
-            self._buttons(t, question, options, asking.today),
+            self._buttons(context, t, question, options, asking.today),
         )
-        return ASKING
 
     def _prompt(
         self, t: Translator, question: Question, values: Mapping[str, JsonValue], note: str = ""
@@ -367,9 +380,14 @@ class FormFlow:
         return "\n".join(lines)
 
     def _buttons(
-        self, t: Translator, question: Question, options: Sequence[Option], today: date
+        self,
+        context: BotContext,
+        t: Translator,
+        question: Question,
+        options: Sequence[Option],
+        today: date,
     ) -> InlineKeyboardMarkup:
-        p = self.prefix
+        p = self.prefix(context)
         buttons = [
             InlineKeyboardButton(t.gettext(option.label), callback_data=f"{p}:o:{i}")
             for i, option in enumerate(options)
@@ -410,20 +428,22 @@ class FormFlow:
         asking: Asking,
         *,
         note: str,
-    ) -> str:
+    ) -> None:
         """Volunteers report for their own branch; chairs choose a unit inside their scope."""
         top = scopes.highest(asking.grants)
         assert top is not None
         only = await self._only_unit(asking, question)
         if only is not None:
-            return await self._answered(update, context, t, question, only.id, note=note)
+            await self._answered(update, context, t, question, only.id, note=note)
+            return
         if top.rank <= ROLE_RANK[Role.BRANCH_HEAD]:
             text = t.gettext("Only chairs can report this.")
-            await reply(update, f"{note}\n{text}" if note else text)
-            return ASKING
+            self.new_step(context)
+            cancel = self._cancel_row(context, t)
+            await reply(update, f"{note}\n{text}" if note else text, InlineKeyboardMarkup([cancel]))
+            return
         picker.start(self.draft(context).setdefault("picker", {}), top.unit)
         await self._show_picker(update, context, t, question, note=note)
-        return ASKING
 
     def _picker_title(
         self, t: Translator, question: Question, values: Mapping[str, JsonValue], note: str = ""
@@ -442,23 +462,29 @@ class FormFlow:
     ) -> None:
         draft = self.draft(context)
         assert question.levels is not None
+        self.new_step(context)
         await picker.show(
             update,
             context,
             t,
             draft["picker"],
-            prefix=self.prefix,
+            prefix=self.prefix(context),
             title=self._picker_title(t, question, draft["values"], note),
             targets=question.levels(draft["values"]),
+            extra_rows=[self._cancel_row(context, t)],
         )
 
-    async def typed(self, update: Update, context: BotContext) -> str | int:
+    def _cancel_row(self, context: BotContext, t: Translator) -> list[InlineKeyboardButton]:
+        return [self.button(context, t.gettext("✖ Cancel"), "cancel")]
+
+    async def typed(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
         assert update.message is not None and update.message.text is not None
         draft = self.draft(context)
         question = self.form.question(str(draft.get("asking", "")))
         if question is None or "values" not in draft:
-            return await self.begin(update, context)
+            await self.show(update, context)
+            return
         text = update.message.text
         values: Values = draft["values"]
         if question.levels is not None:
@@ -468,24 +494,29 @@ class FormFlow:
                 t,
                 draft["picker"],
                 text,
-                prefix=self.prefix,
+                prefix=self.prefix(context),
                 title=self._picker_title(t, question, values),
                 targets=question.levels(values),
+                extra_rows=[self._cancel_row(context, t)],
             )
-            return ASKING
+            return
         if question.parse is None:
             note = problem_text(t, FieldCode.INVALID_CHOICE)
-            return await self._show_question(update, context, t, question, note=note)
+            await self._show_question(update, context, t, question, note=note)
+            return
         today = local_today(context.now())
         try:
             value = question.parse(text, t, today)
         except Invalid as problem:
-            return await self._show_question(update, context, t, question, note=problem.message)
+            await self._show_question(update, context, t, question, note=problem.message)
+            return
         code = check_field(self.form.model, question.key, value, today)
         if code is not None:
             note = problem_text(t, code)
-            return await self._show_question(update, context, t, question, note=note)
-        return await self._answered(update, context, t, question, value)
+            await self._show_question(update, context, t, question, note=note)
+            return
+        await self._answered(update, context, t, question, value)
+        return
 
     async def _answered(
         self,
@@ -496,7 +527,7 @@ class FormFlow:
         value: JsonValue,
         *,
         note: str = "",
-    ) -> str:
+    ) -> None:
         draft = self.draft(context)
         values: Values = draft["values"]
         was: dict[str, JsonValue] = draft.get("was", {})
@@ -506,7 +537,8 @@ class FormFlow:
             draft.pop(key, None)
         if changed:
             await self._settle(await self._asking(update, context), values, question.key)
-        return await self.ask_next(update, context, t, note=note)
+        await self.ask_next(update, context, t, note=note)
+        return
 
     async def _settle(self, asking: Asking, values: Values, changed: str) -> None:
         """After an answer changed: answers resting on it that no longer fit go, then those
@@ -546,26 +578,29 @@ class FormFlow:
             return own is not None and own.id == unit.id
         return unit.active and top.unit.covers(unit)
 
-    async def pressed(self, update: Update, context: BotContext) -> str | int:
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
         t = await tr(update, context)
         assert update.callback_query is not None
-        parts = parse_callback(update.callback_query.data, self.prefix)
         draft = self.draft(context)
         if parts == ["cancel"]:
-            return await self.cancel(update, context)
+            await self.cancel(update, context)
+            return
         if "values" not in draft:
+            await finish(context, self)
             await answer(
                 update,
                 t.gettext("This button is no longer active. Choose a task from the menu."),
                 alert=True,
             )
-            return END
+            return
         if parts[:1] in (["save"], ["edit"], ["f"], ["force"]):
-            return await self.review_pressed(update, context, t, parts)
+            await self.review_pressed(update, context, t, parts)
+            return
         question = self.form.question(str(draft.get("asking", "")))
         if question is None:
             await answer(update)
-            return await self.show_summary(update, context, t)
+            await self.show_summary(update, context, t)
+            return
         values: Values = draft["values"]
         if question.levels is not None and parts[:1] in (["u"], ["p"], ["b"], ["h"]):
             unit = await picker.pressed(
@@ -574,16 +609,18 @@ class FormFlow:
                 t,
                 draft["picker"],
                 parts,
-                prefix=self.prefix,
+                prefix=self.prefix(context),
                 title=self._picker_title(t, question, values),
                 target=question.levels(values),
+                extra_rows=[self._cancel_row(context, t)],
             )
             if unit is None:
-                return ASKING
+                return
             # The picker keeps the choice, without its buttons, like any answered question.
             chosen = await unit_address(t, context.db, unit)
             await edit_or_reply(update, f"{self._prompt(t, question, values)}\n➜ {chosen}")
-            return await self._answered(update, context, t, question, unit.id)
+            await self._answered(update, context, t, question, unit.id)
+            return
         asking = await self._asking(update, context)
         index = parse_number(parts[1]) if len(parts) == 2 else None
         value: JsonValue
@@ -595,27 +632,29 @@ class FormFlow:
                 offered = options
             if index >= len(offered):
                 await answer(update, t.gettext("This button is not valid."), alert=True)
-                return ASKING
+                return
             if offered[index] not in options:
                 text = t.gettext("That choice is not available any more.")
                 await answer(update, text, alert=True)
-                return await self._show_question(update, context, t, question, asking)
+                await self._show_question(update, context, t, question, asking)
+                return
             value = offered[index]
         elif parts[:1] == ["s"] and index is not None and question.shortcuts is not None:
             shortcuts = question.shortcuts(t, asking.today)
             if index >= len(shortcuts):
                 await answer(update, t.gettext("This button is not valid."), alert=True)
-                return ASKING
+                return
             value = shortcuts[index][1]
         elif parts == ["skip"] and question.optional:
             value = None
         else:
             await answer(update, t.gettext("This button is not valid."), alert=True)
-            return ASKING
+            return
         await answer(update)
         chosen = await self._shown(asking, t, question, value)
         await edit_or_reply(update, f"{self._prompt(t, question, values)}\n➜ {chosen}")
-        return await self._answered(update, context, t, question, value)
+        await self._answered(update, context, t, question, value)
+        return
 
     # -- summary -----------------------------------------------------------
 
@@ -646,9 +685,10 @@ class FormFlow:
 
     async def show_summary(
         self, update: Update, context: BotContext, t: Translator, *, note: str = ""
-    ) -> str:
-        p = self.prefix
+    ) -> None:
         text = await self.summary_text(update, context, t)
+        self.new_step(context)
+        p = self.prefix(context)
         buttons = InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(t.gettext("💾 Save"), callback_data=f"{p}:save")],
@@ -659,44 +699,45 @@ class FormFlow:
             ]
         )
         await reply(update, f"{note}\n{text}" if note else text, buttons)
-        return REVIEW
+        return
 
     async def review_pressed(
         self, update: Update, context: BotContext, t: Translator, parts: list[str]
-    ) -> str | int:
+    ) -> None:
         draft = self.draft(context)
         if self._next_question(draft) is not None:
             await answer(update)
-            return await self.ask_next(update, context, t)
+            await self.ask_next(update, context, t)
+            return
         if parts == ["edit"]:
             await answer(update)
             questions = self._applicable(draft["values"])
+            self.new_step(context)
             rows = [
-                [
-                    InlineKeyboardButton(
-                        t.gettext(q.label_in(draft["values"])), callback_data=f"{self.prefix}:f:{i}"
-                    )
-                ]
+                [self.button(context, t.gettext(q.label_in(draft["values"])), "f", i)]
                 for i, q in enumerate(self.form.questions)
                 if q in questions
             ]
+            rows.append(self._cancel_row(context, t))
             await edit_or_reply(
                 update, t.gettext("Which answer do you want to change?"), InlineKeyboardMarkup(rows)
             )
-            return REVIEW
+            return
         if parts[:1] == ["f"]:
             index = parse_number(parts[1]) if len(parts) == 2 else None
             if index is None or index >= len(self.form.questions):
                 await answer(update, t.gettext("This button is not valid."), alert=True)
-                return REVIEW
+                return
             await answer(update)
             self._reopen(draft, self.form.questions[index].key)
-            return await self.ask_next(update, context, t)
-        return await self._save(update, context, t, confirmed=parts == ["force"])
+            await self.ask_next(update, context, t)
+            return
+        await self._save(update, context, t, confirmed=parts == ["force"])
+        return
 
     async def _save(
         self, update: Update, context: BotContext, t: Translator, *, confirmed: bool
-    ) -> str | int:
+    ) -> None:
         draft = self.draft(context)
         user = update.effective_user
         assert user is not None
@@ -705,7 +746,8 @@ class FormFlow:
         if unit is None:
             await answer(update)
             draft["values"].pop(UNIT_KEY, None)
-            return await self.ask_next(update, context, t)
+            await self.ask_next(update, context, t)
+            return
         run = FormRun(
             update=update,
             context=context,
@@ -721,7 +763,8 @@ class FormFlow:
             warning = await self.form.check(run)
             if warning is not None:
                 await answer(update)
-                p = self.prefix
+                self.new_step(context)
+                p = self.prefix(context)
                 buttons = InlineKeyboardMarkup(
                     [
                         [
@@ -738,7 +781,7 @@ class FormFlow:
                     ]
                 )
                 await edit_or_reply(update, warning, buttons)
-                return REVIEW
+                return
         if run.record_id is not None and self.form.editing is not None:
             outcome = await self.form.editing.save(run)
         else:
@@ -747,70 +790,45 @@ class FormFlow:
         if outcome.saved:
             # The summary stays in the chat, without buttons, as the record of what was saved.
             saved = (await self.summary_text(update, context, t)).split("\n", 1)[-1]
-            context.data.pop(self.form.name, None)
+            await finish(context, self)
             await edit_or_reply(update, saved)
             await show_main_menu(update, context, outcome.text)
-            return END
+            return
         if outcome.field is not None and self.form.question(outcome.field) is not None:
             self._reopen(draft, outcome.field)
-            return await self.ask_next(update, context, t, note=outcome.text)
-        return await self.show_summary(update, context, t, note=outcome.text)
+            await self.ask_next(update, context, t, note=outcome.text)
+            return
+        await self.show_summary(update, context, t, note=outcome.text)
+        return
 
-    async def cancel(self, update: Update, context: BotContext) -> int:
+    async def cancel(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
         await answer(update)
-        context.data.pop(self.form.name, None)
+        await finish(context, self)
         if update.callback_query is not None:
             await edit_or_reply(update, t.gettext("Cancelled. Nothing was saved."))
             await show_main_menu(update, context, t.gettext("Choose a task below."))
         else:
             await show_main_menu(update, context, t.gettext("Cancelled. Nothing was saved."))
-        return END
 
-    async def stray(self, update: Update, context: BotContext) -> str | int:
-        """A photo or sticker mid-form: repeat the current question."""
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        await self.cancel(update, context)
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        """Ask the current question again (or show the summary), with `note` above it."""
         t = await tr(update, context)
         draft = self.draft(context)
+        if "values" not in draft:
+            await finish(context, self)
+            return
         question = self.form.question(str(draft.get("asking", "")))
         if question is None:
-            return await self.show_summary(update, context, t)
+            if self._next_question(draft) is not None:
+                await self.ask_next(update, context, t, note=note)
+            else:
+                await self.show_summary(update, context, t, note=note)
+            return
         if question.levels is not None:
-            await self._show_picker(update, context, t, question)
-            return ASKING
-        return await self._show_question(update, context, t, question)
-
-    # -- wiring ------------------------------------------------------------
-
-    def handlers(self) -> list[BaseHandler[Update, BotContext, Any]]:
-        from telegram.ext import filters
-
-        pattern = rf"^{self.prefix}:"
-        return [
-            ConversationHandler(
-                entry_points=[
-                    CommandHandler(list(self.form.commands), self.begin),
-                    MessageHandler(menu_filter(self.form.menu), self.begin),
-                    CallbackQueryHandler(self.begin_edit, pattern=rf"^{self.prefix}:e:[0-9]+$"),
-                    # The one-tap start under a campaign reminder.
-                    CallbackQueryHandler(self.begin, pattern=rf"^{self.prefix}:new$"),
-                    *self.form.extra_handlers,
-                ],
-                states={
-                    ASKING: [
-                        CallbackQueryHandler(self.pressed, pattern=pattern),
-                        MessageHandler(FREE_TEXT, self.typed),
-                    ],
-                    REVIEW: [
-                        CallbackQueryHandler(self.pressed, pattern=pattern),
-                        MessageHandler(FREE_TEXT, self.stray),
-                    ],
-                },
-                fallbacks=[
-                    CommandHandler(list(CANCEL_COMMANDS), self.cancel),
-                    MessageHandler(filters.ALL & ~filters.COMMAND & ~filters.TEXT, self.stray),
-                ],
-                allow_reentry=True,
-                name=self.form.name,
-                persistent=True,
-            )
-        ]
+            await self._show_picker(update, context, t, question, note=note)
+            return
+        await self._show_question(update, context, t, question, note=note)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ValidationError
-from telegram import Update
-from telegram.ext import BaseHandler
 
 from bot.i18n import N_, Translator
 from bot.services import members, report_access
@@ -149,7 +145,4 @@ FORM = Form(
 )
 
 FLOW = FormFlow(FORM)
-
-
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return FLOW.handlers()
+DIALOGS = (FLOW,)

@@ -7,7 +7,7 @@ must stay inside the root, whatever the callback data says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -42,9 +42,10 @@ async def show(
     title: Title,
     edit: bool = False,
     targets: Collection[Level] = (),
+    extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> None:
     """The children of the current parent as buttons; with `targets` including the parent's
-    level, a first button chooses the parent itself."""
+    level, a first button chooses the parent itself; `extra_rows` (a way out) go last."""
     parent = await unit_store.get(context.db, int(draft["parent"]))
     assert parent is not None
     query = str(draft.get("query", ""))
@@ -63,6 +64,8 @@ async def show(
         )
         markup = InlineKeyboardMarkup([[here], *markup.inline_keyboard])
         total += 1
+    if extra_rows:
+        markup = InlineKeyboardMarkup([*markup.inline_keyboard, *extra_rows])
     lines = [title(parent)]
     if total == 0:
         lines.append(
@@ -88,9 +91,19 @@ async def typed(
     prefix: str,
     title: Title,
     targets: Collection[Level] = (),
+    extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> None:
     draft.update(query=text.strip()[:50], page=0)
-    await show(update, context, t, draft, prefix=prefix, title=title, targets=targets)
+    await show(
+        update,
+        context,
+        t,
+        draft,
+        prefix=prefix,
+        title=title,
+        targets=targets,
+        extra_rows=extra_rows,
+    )
 
 
 async def pressed(
@@ -103,6 +116,7 @@ async def pressed(
     prefix: str,
     title: Title,
     target: Level | Collection[Level],
+    extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> Unit | None:
     """Handle one press; returns the unit once one of a `target` level is chosen.
 
@@ -137,5 +151,15 @@ async def pressed(
             return unit
         draft.update(parent=unit.id, query="", page=0)
     await answer(update)
-    await show(update, context, t, draft, prefix=prefix, title=title, edit=True, targets=targets)
+    await show(
+        update,
+        context,
+        t,
+        draft,
+        prefix=prefix,
+        title=title,
+        edit=True,
+        targets=targets,
+        extra_rows=extra_rows,
+    )
     return None

@@ -338,6 +338,7 @@ FORM = Form(
 )
 
 FLOW = FormFlow(FORM)
+DIALOGS = (FLOW,)
 
 
 # ---------------------------------------------------------------- who decides
@@ -809,7 +810,6 @@ def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        *FLOW.handlers(),
         CallbackQueryHandler(recognise_pressed, pattern=rf"^{DECISION}:"),
         CommandHandler(list(PENDING_COMMANDS), pending),
         MessageHandler(menu_filter(MENU_PENDING), pending),

@@ -29,13 +29,14 @@ TOKEN = "123456:test-token"
 class BotUnderTest:
     """Starts, stops and restarts the bot on one database file; the clock is ours to move."""
 
-    def __init__(self, fake: FakeBotApi, database: Path) -> None:
+    def __init__(self, fake: FakeBotApi, database: Path, *, ops_chat_id: int | None = None) -> None:
         self.fake = fake
         self.settings = Settings(
             telegram_bot_token=TOKEN,
             telegram_api_base_url=fake.base_url,
             telegram_api_base_file_url=fake.base_file_url,
             database=database,
+            ops_chat_id=ops_chat_id,
         )
         self.now = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
         self.application: BotApplication | None = None
@@ -124,3 +125,15 @@ async def volunteer(fake: FakeBotApi, bot: BotUnderTest, world: World) -> FakeUs
     """A volunteer of the world's first branch (Thôn Đông), already registered."""
     await person(bot.db, VOLUNTEER, Role.VOLUNTEER, world.branch, "Lê Thị Cúc")
     return fake.user(VOLUNTEER)
+
+
+def step_prefix(user: FakeUser, message_id: int | None = None) -> str:
+    """`name:step` of the dialog question on screen (the latest message with buttons, or
+    `message_id`): what a forged or repeated press must carry to reach that question."""
+    messages = [m for m in user.messages if m.inline_buttons]
+    if message_id is not None:
+        messages = [m for m in messages if m.message_id == message_id]
+    assert messages, "no message with buttons"
+    data = str(messages[-1].inline_buttons[0]["callback_data"])
+    name, step = data.split(":")[:2]
+    return f"{name}:{step}"

@@ -13,7 +13,7 @@ from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.services import funds
 from bot.storage.db import Database
 from bot.storage.models import Unit
-from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
 
 MENU = "🎓 Trao học bổng"  # what the main-menu button sends
 ERROR = "sự cố"  # from the error handler's apology
@@ -250,6 +250,7 @@ async def test_change_answers_from_the_summary(
         "Đơn vị",
         "Quỹ",
         "Ngày trao",
+        "✖ Hủy",
     ]
     await volunteer.press("Lý do")
     await volunteer.press("Đỗ đại học")
@@ -344,9 +345,10 @@ async def test_saving_twice_stores_one_record(
     await raise_money(bot, world.branch, 10_000_000)
     await pay(volunteer)
     summary_id = volunteer.last.message_id if volunteer.last else None
-    await volunteer.press_data("award:save", summary_id)
-    await volunteer.press_data("award:save", summary_id)  # double tap / redelivery
-    assert "không còn dùng được" in volunteer.callback_answers[-1]
+    save = f"{step_prefix(volunteer, summary_id)}:save"
+    await volunteer.press_data(save, summary_id)
+    await volunteer.press_data(save, summary_id)  # double tap / redelivery
+    assert "chưa có gì thay đổi" in volunteer.callback_answers[-1]
     assert len(await awards(bot.db)) == 1
 
 
@@ -363,7 +365,8 @@ async def test_chair_pays_from_the_commune_fund(
     await chair.send("2 triệu")
     assert "Đơn vị nào chi trả?" in chair.last_text
     assert "Thôn Tây" in chair.buttons and "Thôn Bắc" not in chair.buttons
-    await chair.press_data(f"award:u:{world.other_branch.id}")  # forged: another commune
+    # Forged: a branch of another commune.
+    await chair.press_data(f"{step_prefix(chair)}:u:{world.other_branch.id}")
     assert "không còn" in chair.callback_answers[-1]
     await chair.press("✔")  # the commune itself
     assert chair.buttons == ["Quỹ cấp xã", "Quỹ dòng họ", "Quỹ gia đình", "✖ Hủy"]

@@ -13,7 +13,7 @@ from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage.db import Database
 from bot.storage.models import Role
 from tests.conftest import person
-from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
 
 OTHER_VOLUNTEER = 51
 MENU = "💰 Đóng góp quỹ"  # what the main-menu button sends
@@ -151,7 +151,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     await volunteer.send("Công ty TNHH Minh Anh")
     await volunteer.send("doanh nghiệp")  # a choice is made with the buttons
     assert "Vui lòng bấm chọn" in volunteer.last_text
-    await volunteer.press_data("contribution:o:9")  # forged option
+    await volunteer.press_data(f"{step_prefix(volunteer)}:o:9")  # forged option
     assert "không hợp lệ" in volunteer.callback_answers[-1]
     await volunteer.press("Doanh nghiệp")
     await volunteer.press("🎁 Hiện vật")
@@ -275,6 +275,7 @@ async def test_change_answers_from_the_summary(volunteer: FakeUser, bot: BotUnde
         "Quỹ",
         "Đợt vận động",
         "Ngày đóng góp",
+        "✖ Hủy",
     ]
     await volunteer.press("Số tiền")
     await volunteer.send("abc")
@@ -409,9 +410,10 @@ async def test_restart_mid_flow_keeps_the_answers(volunteer: FakeUser, bot: BotU
 async def test_saving_twice_stores_one_record(volunteer: FakeUser, bot: BotUnderTest) -> None:
     await give_cash(volunteer)
     summary_id = volunteer.last.message_id if volunteer.last else None
-    await volunteer.press_data("contribution:save", summary_id)
-    await volunteer.press_data("contribution:save", summary_id)  # double tap / redelivery
-    assert "không còn dùng được" in volunteer.callback_answers[-1]
+    save = f"{step_prefix(volunteer, summary_id)}:save"
+    await volunteer.press_data(save, summary_id)
+    await volunteer.press_data(save, summary_id)  # double tap / redelivery
+    assert "chưa có gì thay đổi" in volunteer.callback_answers[-1]
     assert len(await contributions(bot.db)) == 1
 
 
@@ -427,13 +429,14 @@ async def test_chair_chooses_a_unit_in_scope(
     assert "Đơn vị nào nhận đóng góp?" in chair.last_text
     assert chair.buttons[0] == f"✔ Xã {world.commune.name}"
     assert "Thôn Tây" in chair.buttons and "Thôn Bắc" not in chair.buttons
-    await chair.press_data(f"contribution:u:{world.other_branch.id}")  # forged: another commune
+    # Forged: a branch of another commune.
+    await chair.press_data(f"{step_prefix(chair)}:u:{world.other_branch.id}")
     assert "không còn" in chair.callback_answers[-1]
-    await chair.press_data(f"contribution:u:{world.other_commune.id}")
+    await chair.press_data(f"{step_prefix(chair)}:u:{world.other_commune.id}")
     assert "không còn" in chair.callback_answers[-1]
     await chair.press("Thôn Đông")
     assert chair.buttons == ["Quỹ chi hội", "Quỹ cấp xã", "Quỹ dòng họ", "Quỹ gia đình", "✖ Hủy"]
-    await chair.press_data("contribution:o:7")  # forged fund button
+    await chair.press_data(f"{step_prefix(chair)}:o:7")  # forged fund button
     assert "không hợp lệ" in chair.callback_answers[-1]
     await chair.press("Quỹ cấp xã")
     await chair.press("Tháng Khuyến học")

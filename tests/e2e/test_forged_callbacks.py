@@ -65,11 +65,17 @@ class Button:
     template: str
     numbers: tuple[int, ...]
 
-    def forged(self, kind: str) -> Iterator[str]:
-        """The data with one number at a time in another script, the others as sent."""
-        for slot in range(len(self.numbers)):
-            values = [forge(n, kind) if i == slot else str(n) for i, n in enumerate(self.numbers)]
+    def forged(self, kind: str, step: int = 0) -> Iterator[str]:
+        """The data with one number at a time in another script, the others as sent;
+        `STEP` stands for the step of the dialog question on screen."""
+        numbers = [step if n == STEP else n for n in self.numbers]
+        for slot in range(len(numbers)):
+            values = [forge(n, kind) if i == slot else str(n) for i, n in enumerate(numbers)]
             yield self.template.format(*values)
+
+
+STEP = -1
+"""In a Button's numbers: the step of the dialog question on screen (`member:<step>:o:0`)."""
 
 
 def b(template: str, *numbers: int) -> Button:
@@ -113,11 +119,14 @@ def picker_buttons(prefix: str, child: Unit) -> list[Button]:
 def form_buttons(form: str, record: int, child: Unit) -> list[Button]:
     """An option, a shortcut, an answer to change, a record to reopen, and the unit picker."""
     return [
-        b(form + ":o:{}", 0),
-        b(form + ":s:{}", 0),
-        b(form + ":f:{}", 0),
+        b(form + ":{}:o:{}", STEP, 0),
+        b(form + ":{}:s:{}", STEP, 0),
+        b(form + ":{}:f:{}", STEP, 0),
         b(form + ":e:{}", record),
-        *picker_buttons(form, child),
+        *[
+            b(form + ":{}:" + x.template.split(":", 1)[1], STEP, *x.numbers)
+            for x in picker_buttons(form, child)
+        ],
     ]
 
 
@@ -173,7 +182,8 @@ class Scenario:
             if action.startswith("press:"):
                 await user.press(action.removeprefix("press:"))
             elif action.startswith("data:"):
-                await user.press_data(action.removeprefix("data:"))
+                data = action.removeprefix("data:").replace("{step}", str(current_step(user)))
+                await user.press_data(data)
             else:
                 await user.send(action)
         assert self.shows in user.last_text, (self.name, user.last_text)
@@ -205,7 +215,7 @@ def scenarios(who: str, world: World, seeded: Seeded) -> list[Scenario]:
     }[who]
     to_summary = (
         *answered,
-        *(f"data:member:u:{unit.id}" for unit in down),
+        *(f"data:member:{{step}}:u:{unit.id}" for unit in down),
         "press:📅 Hôm nay",
         "press:⏭ Bỏ qua",
     )
@@ -285,6 +295,16 @@ class Watch:
         return found
 
 
+def current_step(user: FakeUser) -> int:
+    """The step in the buttons of the dialog question on screen, if one is."""
+    last = user.last
+    for button in last.inline_buttons if last is not None else []:
+        parts = str(button.get("callback_data", "")).split(":")
+        if len(parts) > 2 and parts[1].isascii() and parts[1].isdigit():
+            return int(parts[1])
+    return 0
+
+
 @pytest.mark.parametrize("who", list(PEOPLE))
 async def test_forged_digits_get_one_polite_answer(
     fake: FakeBotApi,
@@ -304,9 +324,10 @@ async def test_forged_digits_get_one_polite_answer(
             await scenario.enter(user)
             assert user.last is not None
             on_screen = user.last.message_id  # a fresh message for each round to replace
+            step = current_step(user)
             before = await dump(bot.db)
             for button in scenario.buttons:
-                for data in button.forged(kind):
+                for data in button.forged(kind, step):
                     watch.start()
                     await user.press_data(data, on_screen)
                     found = watch.problems(user, pressed=True)

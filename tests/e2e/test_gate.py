@@ -21,6 +21,7 @@ from bot.services.registration import Standing
 from bot.storage import people
 from bot.text import fold
 from handlers.common import CANCEL_COMMANDS, HELP_COMMANDS, LANGUAGE_COMMANDS, MENU
+from handlers.dialogs import DialogRouter
 from tests.e2e.conftest import BotUnderTest, World
 
 VI = translator("vi")
@@ -41,6 +42,8 @@ def _walk(handlers: Iterable[BaseHandler[Any, Any, Any]]) -> set[str]:
     for handler in handlers:
         if isinstance(handler, CommandHandler):
             found |= set(handler.commands)
+        elif isinstance(handler, DialogRouter):
+            found |= {c for dialog in handler.dialogs for c in dialog.entry.commands}
         elif isinstance(handler, ConversationHandler):
             found |= _walk(handler.entry_points)
             found |= _walk(h for hs in handler.states.values() for h in hs)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage.db import Database
-from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
 
 
 async def members(db: Database) -> list[tuple[str, str, int, str, str | None, int]]:
@@ -61,7 +61,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     await volunteer.send("Trần Văn Ba")
     await volunteer.send("nam")  # a choice is made with the buttons
     assert "Vui lòng bấm chọn" in volunteer.last_text
-    await volunteer.press_data("member:o:7")  # forged option
+    await volunteer.press_data(f"{step_prefix(volunteer)}:o:7")  # forged option
     assert "không hợp lệ" in volunteer.callback_answers[-1]
     await volunteer.press("Nam")
     await volunteer.send("hai nghìn")
@@ -158,9 +158,10 @@ async def test_saving_twice_stores_one_record(volunteer: FakeUser, bot: BotUnder
     await volunteer.press("📅 Hôm nay")
     await volunteer.press("⏭ Bỏ qua")
     summary_id = volunteer.last.message_id if volunteer.last else None
-    await volunteer.press_data("member:save", summary_id)
-    await volunteer.press_data("member:save", summary_id)  # double tap / redelivery
-    assert "không còn dùng được" in volunteer.callback_answers[-1]
+    save = f"{step_prefix(volunteer, summary_id)}:save"
+    await volunteer.press_data(save, summary_id)
+    await volunteer.press_data(save, summary_id)  # double tap / redelivery
+    assert "chưa có gì thay đổi" in volunteer.callback_answers[-1]
     assert len(await members(bot.db)) == 1
 
 
@@ -172,7 +173,8 @@ async def test_chair_chooses_the_branch(fake: FakeBotApi, bot: BotUnderTest, wor
     await chair.send("1990")
     assert "Hội viên vào chi hội nào" in chair.last_text
     assert "Thôn Tây" in chair.buttons and "Thôn Bắc" not in chair.buttons
-    await chair.press_data(f"member:u:{world.other_branch.id}")  # forged: another commune
+    # Forged: a branch of another commune.
+    await chair.press_data(f"{step_prefix(chair)}:u:{world.other_branch.id}")
     assert "không còn" in chair.callback_answers[-1]
     await chair.press("Thôn Tây")
     await chair.press("📅 Hôm nay")

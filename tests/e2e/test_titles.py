@@ -15,7 +15,7 @@ from bot.storage import people
 from bot.storage.db import Database
 from bot.storage.models import Role
 from tests.conftest import person
-from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
 
 SECOND_CHAIR = 32
 MENU_LABEL = "🏅 Đề cử danh hiệu"
@@ -121,7 +121,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     await volunteer.send("/danhhieu")
     await volunteer.send("dòng họ")  # a title is chosen with the buttons
     assert "Vui lòng bấm chọn" in volunteer.last_text and "Danh hiệu nào" in volunteer.last_text
-    await volunteer.press_data("title:o:9")  # forged option
+    await volunteer.press_data(f"{step_prefix(volunteer)}:o:9")  # forged option
     assert "không hợp lệ" in volunteer.callback_answers[-1]
     await volunteer.press("Dòng họ học tập")
     assert "Dòng họ nào?" in volunteer.last_text
@@ -136,7 +136,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     assert "Vui lòng gõ năm" in volunteer.last_text
     await volunteer.send("1930")
     assert "quá xa" in volunteer.last_text
-    await volunteer.press_data("title:s:5")  # forged shortcut
+    await volunteer.press_data(f"{step_prefix(volunteer)}:s:5")  # forged shortcut
     assert "không hợp lệ" in volunteer.callback_answers[-1]
     await volunteer.send("năm 2025")
     await volunteer.send("x" * 501)
@@ -156,7 +156,14 @@ async def test_change_answers_from_the_summary(volunteer: FakeUser, bot: BotUnde
     await nominate(volunteer, "Công dân học tập", "Nguyễn Văn An")
     await volunteer.press("✏️ Sửa")
     assert "Bạn muốn sửa mục nào" in volunteer.last_text
-    assert volunteer.buttons == ["Danh hiệu", "Người được đề cử", "Địa bàn", "Năm", "Ghi chú"]
+    assert volunteer.buttons == [
+        "Danh hiệu",
+        "Người được đề cử",
+        "Địa bàn",
+        "Năm",
+        "Ghi chú",
+        "✖ Hủy",
+    ]
     await volunteer.press("Danh hiệu")
     await volunteer.press("Gia đình học tập")
     # Another title asks again who is nominated, in that title's words.
@@ -493,9 +500,10 @@ async def test_saving_twice_stores_one_record(
 ) -> None:
     await nominate(volunteer, "Công dân học tập", "Lý Văn Hải")
     summary_id = volunteer.last.message_id if volunteer.last else None
-    await volunteer.press_data("title:save", summary_id)
-    await volunteer.press_data("title:save", summary_id)  # double tap / redelivery
-    assert "không còn dùng được" in volunteer.callback_answers[-1]
+    save = f"{step_prefix(volunteer, summary_id)}:save"
+    await volunteer.press_data(save, summary_id)
+    await volunteer.press_data(save, summary_id)  # double tap / redelivery
+    assert "chưa có gì thay đổi" in volunteer.callback_answers[-1]
     assert len(await rows(bot.db)) == 1
     chair_cards = [m for m in fake.user(World.CHAIR).messages if "Đề cử số" in m.content]
     assert len(chair_cards) == 1

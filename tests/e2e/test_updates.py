@@ -36,15 +36,14 @@ async def test_an_answer_is_sent_only_after_its_state_is_committed(
     async def on_event(chat_id: int, message: SentMessage, kind: str) -> None:
         if chat_id != VOLUNTEER or kind != "sent":
             return
-        state = await bot.db.fetchone(
-            "SELECT state FROM ptb_conversation WHERE name = 'member' AND key = ?",
-            (json.dumps([VOLUNTEER, VOLUNTEER]),),
-        )
         data = await bot.db.fetchone(
             "SELECT data FROM ptb_user_data WHERE user_id = ?", (VOLUNTEER,)
         )
-        draft = json.loads(data["data"]).get("member", {}) if data else {}
-        seen.append((message.text, state and json.loads(state["state"]), draft.get("values")))
+        stored = json.loads(data["data"]) if data else {}
+        stack = stored.get("screen", {}).get("stack", [])
+        on_screen = stack[-1]["dialog"] if stack else None
+        draft = stored.get("member", {})
+        seen.append((message.text, on_screen, draft.get("values")))
 
     unsubscribe = fake.on_bot_event(on_event)
     try:
@@ -55,7 +54,7 @@ async def test_an_answer_is_sent_only_after_its_state_is_committed(
     name_question, gender_question = seen[-2], seen[-1]
     assert name_question[0] is not None and gender_question[0] is not None
     assert "Họ và tên" in name_question[0]
-    assert name_question[1] == "asking" and name_question[2] == {}
+    assert name_question[1] == "member" and name_question[2] == {}
     assert "Nam hay nữ" in gender_question[0]
     assert gender_question[2] == {"full_name": "Nguyễn Thị Hoa"}
     # Nothing is left to replay or to send.
