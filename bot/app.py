@@ -13,7 +13,6 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -23,8 +22,9 @@ from telegram.request import HTTPXRequest
 
 import handlers
 from bot.config import Settings
-from bot.delivery import Deliverer, SendLimits, delivery_bot
+from bot.delivery import Deliverer, delivery_bot
 from bot.i18n import N_, translator
+from bot.rate_limit import Limits, TelegramRateLimiter
 from bot.services import hierarchy
 from bot.services.outbox import Progress
 from bot.storage import update_journal
@@ -39,6 +39,7 @@ from bot.updates import (
 from handlers.broadcast import report_progress
 from handlers.campaigns import reminder_job
 from handlers.common import BotContext, Runtime
+from handlers.dialogs import adopt_open_drafts
 
 # A syntactically valid token for the offline console; it never leaves this machine.
 OFFLINE_TOKEN = "123456:offline-console-token"
@@ -82,15 +83,20 @@ def build_application(
     *,
     token: str | None = None,
     clock: Callable[[], datetime] = utc_now,
+    rate_limits: Limits | None = None,
 ) -> BotApplication:
     """A fully wired bot: handlers, the update journal and persistence in `db`, one rate
-    limiter, the configured Bot API. See `bot.updates` for how an update is handled."""
+    limiter, the configured Bot API. See `bot.updates` for how an update is handled.
+
+    `rate_limits` are Telegram's; tests against a fake Bot API without limits may relax them
+    (one message a second per person makes a scripted conversation slow)."""
     bot = AnswerOrderBot(
         token or settings.token or OFFLINE_TOKEN,
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_base_file_url,
         defaults=Defaults(tzinfo=settings.tz),
-        rate_limiter=AIORateLimiter(max_retries=2),
+        # the token's one limiter: the deliverer's Bot shares it (see _deliverer)
+        rate_limiter=TelegramRateLimiter(rate_limits or Limits(), max_retries=2),
         request=HTTPXRequest(connection_pool_size=256),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
     )
@@ -159,6 +165,9 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
     await application.start()
     assert application.updater is not None
     runtime: Runtime = application.bot_data["runtime"]
+    # Forms left open by a version without dialogs get back on their person's screen.
+    if adopted := adopt_open_drafts(application, handlers.dialogs()):
+        _log.info("Put %s open drafts back on screen", adopted)
     # What the last run wrote down but did not finish comes first, in order.
     await resume(application, runtime.db)
     settings = runtime.settings
@@ -197,17 +206,21 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
 
 
 def _deliverer(application: BotApplication, runtime: Runtime) -> Deliverer:
-    """Broadcasts and reminders go out through their own Bot, paced under Telegram's limits."""
+    """Broadcasts and reminders go out through their own Bot, in the bulk lane of the
+    application bot's rate limiter: one limiter per token, replies to people first."""
 
     async def on_progress(broadcast_id: int, progress: Progress) -> None:
         await report_progress(
             application.bot, runtime.db, broadcast_id, progress, runtime.settings.default_language
         )
 
-    bot = delivery_bot(application.bot.token, base_url=runtime.settings.telegram_api_base_url)
+    limiter = application.bot.rate_limiter
+    assert isinstance(limiter, TelegramRateLimiter)
+    bot = delivery_bot(
+        application.bot.token, base_url=runtime.settings.telegram_api_base_url, limiter=limiter
+    )
     runtime.delivery_bot = bot
-    # A little under the deliverer's default, so replies to people keep room in the 30/s.
-    return Deliverer(runtime.db, bot, on_progress=on_progress, limits=SendLimits(per_second=27))
+    return Deliverer(runtime.db, bot, on_progress=on_progress)
 
 
 async def stop_bot(application: BotApplication) -> None:

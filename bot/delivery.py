@@ -1,17 +1,21 @@
 """Sends what the outbox holds, within Telegram's limits: chair broadcasts and reminders alike.
 
-Why not PTB's ``AIORateLimiter``: its aiolimiter bucket lets a whole second's worth through at
-once and then drips at 30/s, so a sliding one-second window sees more than 30 sends and Telegram
-answers 429 (29 of 300 sends against ``FakeBotApi``); it has no per-private-chat limit either.
-Evenly spaced slots slightly under 30/s never trip the window.
+Pacing is not done here: every send goes through the bot token's one
+:class:`~bot.rate_limit.TelegramRateLimiter` in its bulk lane, so replies to people go first and
+replies plus broadcast stay within Telegram's 30/s together. What the limiter cannot know stays
+here: a predecessor process's last sends (a pause after a restart), a network that seems down
+(backoff), and which rows wait in the database (never two sends to one chat at once, so a chat's
+1/s does not park the few sends in flight).
 
-Why a plain ``telegram.Bot`` (see :func:`delivery_bot`) rather than ``application.bot``: the
-application's bot has ``AIORateLimiter(max_retries=…)``, which would pace a second time and
-swallow the 429s this module must see, and PTB's default ``Bot`` has a single HTTP connection.
+Why its own Bot (see :func:`delivery_bot`) rather than ``application.bot``: an HTTP pool as wide
+as the sends in flight, and none of the application bot's answer ordering. Give it the
+application bot's limiter. The limiter does not retry these sends: a 429 comes back here, so
+the row returns to "not dispatched" while it waits.
 
-Crash safety is the outbox's: a row is marked dispatched (committed) just before its HTTP call
-and sent right after, so at most the messages actually on the wire (≤ ``concurrency``) are
-uncertain after ``kill -9``; see :mod:`bot.services.outbox`.
+Crash safety is the outbox's: a row is marked dispatched (committed) when the limiter gives its
+send the turn (``on_turn``), just before the HTTP call, so a crash while it waits for its turn
+leaves it certainly unsent and at most the messages actually on the wire (≤ ``concurrency``)
+are uncertain after ``kill -9``; see :mod:`bot.services.outbox`.
 """
 
 from __future__ import annotations
@@ -20,15 +24,16 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
+import secrets
+import socket
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from telegram import (
-    Bot,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
@@ -41,15 +46,19 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.rate_limit import RateLimitArgs, TelegramRateLimiter, TurnDeclined, retry_after_seconds
 from bot.services import outbox
 from bot.services.outbox import OutboxRow, Progress, Recovery
+from bot.storage import leases
 from bot.storage.db import Database, utc_now
 
 __all__ = [
+    "BULK_SEND",
     "Clock",
     "Deliverer",
     "DeliveryStats",
@@ -57,7 +66,6 @@ __all__ = [
     "ProgressCallback",
     "ReplyMarkup",
     "RetryPolicy",
-    "SendLimits",
     "SystemClock",
     "delivery_bot",
 ]
@@ -66,6 +74,9 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 """Sends in flight at once: 30/s over a 250 ms round trip needs ~8; it bounds 'unknown' rows."""
+
+BULK_SEND: RateLimitArgs = {"priority": "bulk", "max_retries": 0}
+"""After replies to people; a 429 is handled here (the row is not dispatched while it waits)."""
 
 RESTART_QUIET_WINDOW = timedelta(seconds=2)
 """Sends this recent (stored to the whole second) may still count in Telegram's 1 s window."""
@@ -96,23 +107,18 @@ class SystemClock:
 
 
 class MessageSender(Protocol):
-    """The part of ``telegram.Bot`` the deliverer uses (tests may pass a stub)."""
+    """The part of ``telegram.ext.ExtBot`` the deliverer uses (tests may pass a stub). As
+    :class:`~bot.rate_limit.TelegramRateLimiter` does, it must await ``on_turn`` from
+    ``rate_limit_args`` just before sending, and send nothing if that returns False."""
 
     async def send_message(
-        self, chat_id: int | str, text: str, *, reply_markup: ReplyMarkup | None = None
+        self,
+        chat_id: int | str,
+        text: str,
+        *,
+        reply_markup: ReplyMarkup | None = None,
+        rate_limit_args: RateLimitArgs | None = None,
     ) -> Message: ...
-
-
-@dataclass(frozen=True)
-class SendLimits:
-    """Telegram's broadcast limits, with headroom so a sliding window never sees one too many."""
-
-    per_second: float = 29.5
-    """All chats together (Telegram: 30/s)."""
-    private_chat_interval: float = 1.0
-    """Seconds between two messages to one person (Telegram: 1/s)."""
-    group_interval: float = 3.0
-    """Seconds between two messages to one group, negative chat ids (Telegram: 20/min)."""
 
 
 @dataclass(frozen=True)
@@ -135,37 +141,10 @@ class DeliveryStats:
     blocked: int = 0
     failed: int = 0
     retries_scheduled: int = 0
+    unknown: int = 0
+    """Requests that left without an answer: perhaps delivered, not sent again."""
     rate_limited: int = 0
     """429 answers received: each paused all sending for ``retry_after``."""
-
-
-class _Pacer:
-    """Evenly spaced send slots: a token bucket holding one token, so no burst ever builds up."""
-
-    def __init__(self, per_second: float) -> None:
-        self._interval = 1.0 / per_second
-        self._next = -math.inf
-        self.paused_until = -math.inf
-
-    def reserve(self, now: float) -> float:
-        """Book the next slot; returns how long to wait for it."""
-        slot = max(self._next, now, self.paused_until)
-        self._next = slot + self._interval
-        return slot - now
-
-    @property
-    def used(self) -> bool:
-        return self._next != -math.inf
-
-    def pause_until(self, moment: float) -> None:
-        self.paused_until = max(self.paused_until, moment)
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # int vs timedelta depends on PTB_TIMEDELTA; accept both
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _describe(error: BaseException) -> str:
@@ -191,11 +170,32 @@ def delivery_bot(
     token: str,
     *,
     base_url: str = "https://api.telegram.org/bot",
+    limiter: TelegramRateLimiter | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-) -> Bot:
-    """A plain Bot for the Deliverer: no second rate limiter, a pool as wide as the sends."""
+) -> ExtBot[RateLimitArgs]:
+    """A Bot for the Deliverer with a pool as wide as the sends. Pass the limiter of the other
+    Bots of this token (one limiter per token); without one it gets a limiter of its own."""
     request = HTTPXRequest(connection_pool_size=concurrency + 1)
-    return Bot(token, base_url=base_url, request=request)
+    return ExtBot(
+        token, base_url=base_url, request=request, rate_limiter=limiter or TelegramRateLimiter()
+    )
+
+
+# What PTB's HTTPXRequest reports when httpx could not even send the request: no connection
+# was made (refused, no route, no name), or none was free in the pool.
+_NEVER_LEFT = ("httpx.ConnectError", "Pool timeout", "httpx.ConnectTimeout")
+
+
+def never_left(error: NetworkError) -> bool:
+    """Whether the request provably did not reach Telegram."""
+    if isinstance(error, TimedOut):
+        return "Pool timeout" in str(error) or "ConnectTimeout" in str(error)
+    return any(marker in str(error) for marker in _NEVER_LEFT)
+
+
+LEASE = "outbox"
+LEASE_TTL = timedelta(seconds=30)
+"""A dead deliverer's lease runs out after this; a live one renews it every third of it."""
 
 
 class Deliverer:
@@ -213,7 +213,6 @@ class Deliverer:
         *,
         on_progress: ProgressCallback | None = None,
         clock: Clock | None = None,
-        limits: SendLimits = SendLimits(),
         retry: RetryPolicy = RetryPolicy(),
         concurrency: int = DEFAULT_CONCURRENCY,
         batch_size: int = 50,
@@ -226,15 +225,15 @@ class Deliverer:
         self._bot = bot
         self._on_progress = on_progress
         self._clock: Clock = clock or SystemClock()
-        self._limits = limits
         self._retry = retry
         self._batch_size = batch_size
         self._progress_interval = progress_interval
         self._poll_interval = poll_interval
-        self._pacer = _Pacer(limits.per_second)
-        self._max_lateness = 0.5 / limits.per_second
         self._slots = asyncio.Semaphore(concurrency)
-        self._chat_ready: dict[int, float] = {}
+        self._paused_until = -math.inf
+        self._sent_any = False
+        self._busy_chats: set[int] = set()
+        self._awaiting_turn: dict[int, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._touched: set[int] = set()
         self._last_report = -math.inf
@@ -245,6 +244,8 @@ class Deliverer:
         self._runner: asyncio.Task[None] | None = None
         self.stats = DeliveryStats()
         self.last_recovery: Recovery | None = None
+        self._holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.holds_lease = False
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -257,20 +258,47 @@ class Deliverer:
         return len(self._tasks)
 
     async def start(self) -> None:
-        """Recover, then deliver in a background task until :meth:`stop`."""
+        """Take the outbox lease, recover, then deliver in a background task until
+        :meth:`stop`. While another process holds the lease, this one waits as a standby and
+        takes over when that lease expires (the other stopped renewing it: it died)."""
         if self.running:
             raise RuntimeError("Deliverer is already running")
         self._stop.clear()
-        await self._recover()
+        self.holds_lease = await self._take_lease()
+        if self.holds_lease:
+            await self._recover()
+        else:
+            holder = await leases.holder_of(self._db, LEASE, self._clock.now())
+            _log.warning("Another deliverer (%s) holds the outbox; this one waits", holder)
         self._runner = asyncio.create_task(self._supervise(), name="deliverer")
 
     async def stop(self) -> None:
-        """Finish the sends on the wire, give claimed rows back, and return."""
+        """Finish the sends on the wire, give claimed rows back and the lease up, and return."""
         self._stop.set()
         self._wake.set()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner
+        if self.holds_lease:
+            await leases.release(self._db, LEASE, self._holder)
+            self.holds_lease = False
+
+    async def _take_lease(self) -> bool:
+        return await leases.acquire(self._db, LEASE, self._holder, self._clock.now(), LEASE_TTL)
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease while delivering; if it was lost (this process stalled past its
+        expiry and another took over), stop: two deliverers would send twice."""
+        while not self._stop.is_set():
+            await self._sleep(LEASE_TTL.total_seconds() / 3, wake=False)
+            if self._stop.is_set():
+                return
+            if not await self._take_lease():
+                _log.error("The outbox lease was taken over by another process; stopping")
+                self.holds_lease = False
+                self._stop.set()
+                self._wake.set()
+                return
 
     def wake(self) -> None:
         """Something was enqueued: look now rather than at the next poll."""
@@ -285,12 +313,12 @@ class Deliverer:
 
     async def _recover(self) -> None:
         self.last_recovery = recovery = await outbox.recover(self._db)
-        if self._pacer.used:
-            return  # this instance paced the sends it made itself
+        if self._sent_any:
+            return  # this instance's own sends went through the limiter
         last = await outbox.last_dispatch(self._db)
         if last is not None and self._clock.now() - last < RESTART_QUIET_WINDOW:
             # a predecessor's last sends still fill Telegram's window: let it slide by first
-            self._pacer.pause_until(self._clock.monotonic() + 1.0)
+            self._pause_until(self._clock.monotonic() + 1.0)
         if recovery.requeued or recovery.unknown:
             _log.warning(
                 "Outbox recovery: %d claimed rows requeued, %d in flight marked unknown",
@@ -299,12 +327,24 @@ class Deliverer:
             )
 
     async def _supervise(self) -> None:
-        while not self._stop.is_set():
-            try:
-                await self._run(until_idle=False)
-            except Exception:
-                _log.exception("Delivery loop failed; restarting it")
-                await self._sleep(self._poll_interval, wake=True)
+        while not self.holds_lease and not self._stop.is_set():
+            await self._sleep(LEASE_TTL.total_seconds() / 3, wake=False)
+            if not self._stop.is_set() and await self._take_lease():
+                self.holds_lease = True
+                _log.info("Took over the outbox lease")
+                await self._recover()
+        keeper = asyncio.create_task(self._keep_lease(), name="deliverer-lease")
+        try:
+            while not self._stop.is_set():
+                try:
+                    await self._run(until_idle=False)
+                except Exception:
+                    _log.exception("Delivery loop failed; restarting it")
+                    await self._sleep(self._poll_interval, wake=True)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
 
     # ---------------------------------------------------------------- the loop
 
@@ -322,7 +362,7 @@ class Deliverer:
                     queue.extend(claimed)
                 if not queue:
                     if self._tasks:
-                        await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
+                        await self._wait_for_a_send()
                         continue
                     await self._flush_progress()
                     now = self._clock.now()
@@ -334,77 +374,61 @@ class Deliverer:
                         wait = min(wait, self._poll_interval)
                     await self._sleep(wait, wake=not until_idle)
                     continue
-                await self._slots.acquire()  # first, so the pick sees the latest bookings
-                index, wait = self._pick(queue)
+                await self._slots.acquire()  # first, so the pick sees the sends in flight
+                index = self._pick(queue)
                 if index is None:
                     self._slots.release()
-                    await self._sleep(wait)
+                    await self._wait_for_a_send()
                     continue
-                row = queue[index]
-                slot = await self._take_turn(row.recipient_id)
-                if slot is None:
+                if not await self._wait_out_pause():
                     self._slots.release()
                     break
-                queue.pop(index)
-                task = asyncio.create_task(self._deliver(row, slot))
+                row = queue.pop(index)
+                self._busy_chats.add(row.recipient_id)
+                task = asyncio.create_task(self._deliver(row))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
                 self._progress_due()
         finally:
+            if self._stop.is_set():  # sends still waiting for their turn are not sent
+                for waiting in self._awaiting_turn.values():
+                    waiting.cancel()
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             await outbox.release(self._db, [row.id for row in queue])
             if self._stop.is_set():
                 await self._flush_progress()
 
-    def _pick(self, queue: list[OutboxRow]) -> tuple[int | None, float]:
-        """The first row whose chat may receive now, else how long until one may."""
-        now = self._clock.monotonic()
-        soonest = math.inf
+    def _pick(self, queue: list[OutboxRow]) -> int | None:
+        """The first row whose chat has no send in flight (the limiter would only park it for
+        the chat's next turn, holding a slot), else None: one of those sends must end first."""
+        if not self._tasks:
+            return 0
         for index, row in enumerate(queue):
-            ready = self._chat_ready.get(row.recipient_id, -math.inf)
-            if ready <= now:
-                return index, 0.0
-            soonest = min(soonest, ready)
-        return None, soonest - now
-
-    async def _take_turn(self, chat_id: int) -> float | None:
-        """Wait for this chat's turn and a global slot; the slot's time, or None if stopped."""
-        while not self._stop.is_set():
-            chat_wait = self._chat_ready.get(chat_id, -math.inf) - self._clock.monotonic()
-            if chat_wait > 0:
-                await self._sleep(chat_wait)
-                continue
-            slot = await self._pace()
-            if slot is not None:
-                self._book_chat(chat_id, slot)
-            return slot
+            if row.recipient_id not in self._busy_chats:
+                return index
         return None
 
-    async def _pace(self) -> float | None:
-        """A global send slot, kept only if still fresh when we get to use it.
+    async def _wait_for_a_send(self) -> None:
+        """Until a send in flight ends, or stop: one may wait long for its turn."""
+        stopping = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({*self._tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
 
-        A slot used late (the loop stalled, a database write queued) would bunch up with the next
-        ones, and Telegram's sliding window counts bunches: book a new one instead.
-        """
+    def _pause_until(self, moment: float) -> None:
+        self._paused_until = max(self._paused_until, moment)
+
+    async def _wait_out_pause(self) -> bool:
+        """Wait while sending is paused (a 429, network trouble, a predecessor's last sends);
+        False if stopped meanwhile."""
         while not self._stop.is_set():
-            now = self._clock.monotonic()
-            slot = now + self._pacer.reserve(now)
-            if slot > now:
-                await self._sleep(slot - now)
-            now = self._clock.monotonic()
-            if self._pacer.paused_until > now or now - slot > self._max_lateness:
-                continue  # a 429 arrived meanwhile, or we are late: book again
-            return slot
-        return None
-
-    def _book_chat(self, chat_id: int, slot: float) -> None:
-        interval = (
-            self._limits.group_interval if chat_id < 0 else self._limits.private_chat_interval
-        )
-        self._chat_ready[chat_id] = slot + interval
-        if len(self._chat_ready) > 1000:
-            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > slot}
+            wait = self._paused_until - self._clock.monotonic()
+            if wait <= 0:
+                return True
+            await self._sleep(wait)
+        return False
 
     async def _sleep(self, seconds: float, *, wake: bool = False) -> None:
         """Sleep on the injected clock; long sleeps end early on stop (and on wake if asked)."""
@@ -429,16 +453,17 @@ class Deliverer:
 
     # ---------------------------------------------------------------- one message
 
-    async def _deliver(self, row: OutboxRow, slot: float) -> None:
+    async def _deliver(self, row: OutboxRow) -> None:
         try:
-            await self._deliver_row(row, slot)
+            await self._deliver_row(row)
         except Exception:
             _log.exception("Delivery of outbox row %d failed unexpectedly", row.id)
         finally:
             self._touched.add(row.broadcast_id)
+            self._busy_chats.discard(row.recipient_id)
             self._slots.release()
 
-    async def _deliver_row(self, row: OutboxRow, slot: float) -> None:
+    async def _deliver_row(self, row: OutboxRow) -> None:
         db, clock = self._db, self._clock
         try:
             markup = _reply_markup(row.reply_markup)
@@ -446,33 +471,42 @@ class Deliverer:
             await outbox.mark_failed(db, row.id, clock.now(), _describe(error))
             self.stats.failed += 1
             return
+        task = asyncio.current_task()
+        assert task is not None
         while True:
-            if not await outbox.mark_dispatched(db, row.id, clock.now()):
-                return  # no longer ours
-            if clock.monotonic() - slot > self._max_lateness:  # the write queued: slot is stale
-                fresh = await self._pace()
-                if fresh is None:
-                    await outbox.mark_not_dispatched(db, row.id)
-                    await outbox.release(db, [row.id])
-                    return
-                slot = fresh
-                self._book_chat(row.recipient_id, slot)
+            dispatched = False
+
+            async def dispatch() -> bool:
+                """Its turn came: committed just before the HTTP call."""
+                nonlocal dispatched
+                self._awaiting_turn.pop(row.id, None)
+                dispatched = await outbox.mark_dispatched(db, row.id, clock.now())
+                self._sent_any |= dispatched
+                return dispatched  # False: no longer ours
+
+            self._awaiting_turn[row.id] = task
             try:
                 message = await self._bot.send_message(
-                    chat_id=row.recipient_id, text=row.text, reply_markup=markup
+                    chat_id=row.recipient_id,
+                    text=row.text,
+                    reply_markup=markup,
+                    rate_limit_args={**BULK_SEND, "on_turn": dispatch},
                 )
+            except TurnDeclined:
+                return
+            except asyncio.CancelledError:
+                if not dispatched:  # stopped while it waited for its turn
+                    await outbox.release(db, [row.id])
+                raise
             except RetryAfter as error:
-                # Certainly not delivered, nor counted by Telegram: drop this chat's booking,
-                # make everyone wait, then this message goes again.
+                # Certainly not delivered: make every new send wait (the limiter paused its
+                # lanes too), then this message goes again.
                 self.stats.rate_limited += 1
                 await outbox.mark_not_dispatched(db, row.id)
-                self._chat_ready.pop(row.recipient_id, None)
-                self._pacer.pause_until(clock.monotonic() + _retry_after_seconds(error))
-                turn = await self._take_turn(row.recipient_id)
-                if turn is None:
+                self._pause_until(clock.monotonic() + retry_after_seconds(error))
+                if not await self._wait_out_pause():
                     await outbox.release(db, [row.id])
                     return
-                slot = turn
                 continue
             except Forbidden as error:
                 await outbox.mark_blocked(db, row.id, clock.now(), _describe(error))
@@ -493,17 +527,22 @@ class Deliverer:
                 self._network_failures = 0
                 await outbox.mark_sent(db, row.id, clock.now(), message.message_id)
                 self.stats.sent += 1
+            finally:
+                self._awaiting_turn.pop(row.id, None)
             return
 
     async def _network_failure(self, row: OutboxRow, error: NetworkError) -> None:
-        """Retry later with backoff; also slow everyone down, since the network is likely out.
-
-        A read timeout may hide a delivered message, so this retry is the one place where a
-        duplicate remains possible; Telegram offers no way to ask.
+        """Only an error that proves the message never left is retried (later, with backoff);
+        one that leaves it open (a read timeout, a connection dropped after the request was
+        written) makes the row 'unknown': Telegram offers no way to ask, and a duplicate is
+        not ours to risk. Either way everyone slows down, since the network is likely out.
         """
         now = self._clock.now()
         failures = row.attempts + 1
-        if failures >= self._retry.max_attempts:
+        if not never_left(error):
+            await outbox.mark_unknown(self._db, row.id, _describe(error))
+            self.stats.unknown += 1
+        elif failures >= self._retry.max_attempts:
             await outbox.mark_failed(self._db, row.id, now, _describe(error))
             self.stats.failed += 1
         else:
@@ -513,7 +552,7 @@ class Deliverer:
             self.stats.retries_scheduled += 1
         self._network_failures += 1
         pause = self._retry.delay(self._network_failures)
-        self._pacer.pause_until(self._clock.monotonic() + pause)
+        self._pause_until(self._clock.monotonic() + pause)
 
     # ---------------------------------------------------------------- progress
 

@@ -293,6 +293,17 @@ async def mark_failed(
     )
 
 
+async def mark_unknown(db: Database, outbox_id: int, error: str) -> bool:
+    """The request left and no answer came (a read timeout, a dropped connection): it may have
+    reached the person. Not sent again unless someone requeues it (`requeue_unknown`)."""
+    return await _update_sending(
+        db,
+        "UPDATE outbox SET status = 'unknown', attempts = attempts + 1, last_error = ? "
+        "WHERE id = ?",
+        (error, outbox_id),
+    )
+
+
 async def mark_blocked(db: Database, outbox_id: int, now: datetime, error: str) -> bool:
     """Telegram answered Forbidden: the person blocked the bot (or left, or never started it).
 

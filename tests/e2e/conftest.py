@@ -18,12 +18,18 @@ from bot.app import (
 )
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, FakeUser
+from bot.rate_limit import Limits
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Role, Unit
 from tests.conftest import branch, person
 
 TOKEN = "123456:test-token"
+SCRIPTED_PACE = Limits(private_chat=(), group_chat=())
+"""A script types faster than any person, and Telegram's one message a second per chat would
+make every step of these tests wait. The fake here enforces no limits; the limiter's pacing
+per chat is tested in tests/unit/test_rate_limit.py and measured against a fake that enforces
+Telegram's limits in benchmarks/load.py. The overall pace and the lanes stay as in production."""
 
 
 class BotUnderTest:
@@ -52,7 +58,9 @@ class BotUnderTest:
 
     async def start(self) -> None:
         self._db = await open_database(self.settings)
-        application = build_application(self.settings, self._db, clock=lambda: self.now)
+        application = build_application(
+            self.settings, self._db, clock=lambda: self.now, rate_limits=SCRIPTED_PACE
+        )
         await start_bot(application)
         self.fake.idle_hook = application.update_queue.join
         self.application = application

@@ -22,6 +22,10 @@ from bot.text import fold
 from tests.conftest import branch, person
 from tests.e2e.conftest import TOKEN
 
+QUIET = 1.2
+"""The bot in its own process keeps Telegram's pace of one message a second per chat: the fake
+waits a little longer than that before it calls the bot quiet."""
+
 
 def bot_env(fake: FakeBotApi, database: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))}
@@ -74,7 +78,7 @@ async def test_kill_9_in_the_middle_of_registration_resumes(
     tmp_path: Path, seeded: tuple[Path, str]
 ) -> None:
     database, commune = seeded
-    async with FakeBotApi(quiet_period=0.3) as fake:
+    async with FakeBotApi(quiet_period=QUIET) as fake:
         process = await start_bot(fake, database, tmp_path)
         try:
             user = fake.user(3001)
@@ -114,7 +118,7 @@ async def test_kill_9_in_the_middle_of_a_report_keeps_the_answers(
             "INSERT INTO role_grant (telegram_id, role, unit_id) VALUES (40, 'volunteer', ?)",
             (branch_row[0],),
         )
-    async with FakeBotApi(quiet_period=0.3) as fake:
+    async with FakeBotApi(quiet_period=QUIET) as fake:
         process = await start_bot(fake, database, tmp_path)
         volunteer = fake.user(40)
         try:
@@ -185,7 +189,7 @@ async def test_kill_9_during_a_burst_loses_no_message(
                 "INSERT INTO role_grant (telegram_id, role, unit_id) VALUES (?, 'volunteer', ?)",
                 (telegram_id, branch_row[0]),
             )
-    async with FakeBotApi(quiet_period=0.3, latency=0.02) as fake:
+    async with FakeBotApi(quiet_period=QUIET, latency=0.02) as fake:
         process = await start_bot(fake, database, tmp_path)
         people = [fake.user(telegram_id) for telegram_id in ids]
         mark = fake.mark()

@@ -1,14 +1,17 @@
-"""The deliverer: Telegram's limits, its errors, progress, and resuming after a crash.
+"""The deliverer: the bulk lane of the token's limiter, its errors, progress, and resuming
+after a crash.
 
 Clock-controlled tests use a stub bot and a clock whose sleep only moves the hands; the others
-drive a real ``telegram.Bot`` against ``FakeBotApi`` with a handful of messages.
+drive a real Bot against ``FakeBotApi`` with a handful of messages. The pacing itself is the
+limiter's (tests/unit/test_rate_limit.py); here it is checked end to end against the fake.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +19,14 @@ from typing import Any
 import pytest
 from telegram import Chat, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
-from bot.delivery import Deliverer, ReplyMarkup, RetryPolicy, delivery_bot
+from bot.delivery import BULK_SEND, Deliverer, ReplyMarkup, RetryPolicy, delivery_bot
 from bot.fake_bot_api import FakeBotApi, TelegramLimits
+from bot.rate_limit import RateLimitArgs, TelegramRateLimiter, TurnDeclined
 from bot.services import outbox
 from bot.services.outbox import Progress, Status
-from bot.storage import people
+from bot.storage import leases, people
 from bot.storage.db import Database, utc_now
 
 TOKEN = "123456:TEST-token"
@@ -51,27 +56,58 @@ class ManualClock:
         self.elapsed = max(self.elapsed, target)
 
     def long_sleeps(self) -> list[float]:
-        """Waits other than the pacing between two sends."""
+        """Waits other than a send's own time."""
         return [round(s, 6) for s in self.sleeps if s > INTERVAL + 1e-9]
 
 
 class StubBot:
-    """Answers send_message from a script of errors per chat, then succeeds."""
+    """Answers send_message from a script of errors per chat, then succeeds, awaiting
+    ``on_turn`` first as the limiter does. With ``pace`` each send moves the clock on by that
+    much, as the limiter's pacing would; ``latency`` is the real time a send takes."""
 
-    def __init__(self, clock: ManualClock, script: dict[int, list[Exception]] | None = None):
+    def __init__(
+        self,
+        clock: ManualClock,
+        script: dict[int, list[Exception]] | None = None,
+        *,
+        pace: float = 0.0,
+        latency: float = 0.0,
+    ):
         self.clock = clock
         self.script = script or {}
+        self.pace = pace
+        self.latency = latency
         self.calls: list[tuple[int, str, float]] = []
+        self.rate_limit_args: list[RateLimitArgs | None] = []
+        self.in_flight: set[int] = set()
+        self.overlapping: list[int] = []
 
     async def send_message(
-        self, chat_id: int | str, text: str, *, reply_markup: ReplyMarkup | None = None
+        self,
+        chat_id: int | str,
+        text: str,
+        *,
+        reply_markup: ReplyMarkup | None = None,
+        rate_limit_args: RateLimitArgs | None = None,
     ) -> Message:
         assert isinstance(chat_id, int)
-        self.calls.append((chat_id, text, self.clock.elapsed))
-        errors = self.script.get(chat_id)
-        if errors:
-            raise errors.pop(0)
-        return Message(len(self.calls), self.clock.now(), Chat(chat_id, Chat.PRIVATE))
+        on_turn = (rate_limit_args or {}).get("on_turn")
+        if on_turn is not None and not await on_turn():
+            raise TurnDeclined()
+        if chat_id in self.in_flight:
+            self.overlapping.append(chat_id)
+        self.in_flight.add(chat_id)
+        try:
+            self.clock.elapsed += self.pace
+            self.calls.append((chat_id, text, self.clock.elapsed))
+            self.rate_limit_args.append(rate_limit_args)
+            await asyncio.sleep(self.latency)  # other sends may start meanwhile
+            errors = self.script.get(chat_id)
+            if errors:
+                raise errors.pop(0)
+            return Message(len(self.calls), self.clock.now(), Chat(chat_id, Chat.PRIVATE))
+        finally:
+            self.in_flight.discard(chat_id)
 
 
 @pytest.fixture
@@ -113,52 +149,77 @@ def deliverer(db: Database, bot: Any, clock: ManualClock, **options: Any) -> Del
 # -------------------------------------------------------------------- clock-controlled
 
 
-async def test_sends_are_evenly_spaced_under_30_per_second(db: Database) -> None:
-    clock = ManualClock()
-    bot = StubBot(clock)
-    broadcast_id = await enqueue(db, *range(1, 61))
-    # one at a time: the stub sees the hands only after the dispatch write, which with several
-    # sends in flight happens while the pacer has already moved the (virtual) clock on
-    stats = await deliverer(db, bot, clock, concurrency=1).run_until_idle()
-    assert stats.sent == 60
-    times = [at for _, _, at in bot.calls]
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) == pytest.approx(INTERVAL)
-    assert all(sum(1 for t in times if start <= t < start + 1.0) <= 30 for start in times)
-    assert await outbox.progress(db, broadcast_id) == Progress(sent=60)
-
-
-async def test_a_slot_used_late_is_booked_again_so_sends_never_bunch(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    clock = ManualClock()
-    bot = StubBot(clock)
-    await enqueue(db, *range(1, 6))
-    original = outbox.mark_dispatched
-
-    async def slow_write(database: Database, outbox_id: int, now: datetime) -> bool:
-        if outbox_id == 2:
-            clock.elapsed += 0.1  # the write queued behind others; the booked slot went by
-        return await original(database, outbox_id, now)
-
-    monkeypatch.setattr(outbox, "mark_dispatched", slow_write)
-    await deliverer(db, bot, clock, concurrency=1).run_until_idle()
-    times = [at for _, _, at in bot.calls]
-    assert min(b - a for a, b in itertools.pairwise(times)) >= INTERVAL - 1e-9
-
-
-async def test_one_message_per_second_per_person_and_three_seconds_per_group(
+async def test_every_send_goes_in_the_bulk_lane_without_the_limiters_retries(
     db: Database,
 ) -> None:
     clock = ManualClock()
     bot = StubBot(clock)
+    broadcast_id = await enqueue(db, *range(1, 61))
+    stats = await deliverer(db, bot, clock).run_until_idle()
+    assert stats.sent == 60
+    assert [
+        {k: v for k, v in (a or {}).items() if k != "on_turn"} for a in bot.rate_limit_args
+    ] == [BULK_SEND] * 60
+    assert BULK_SEND == {"priority": "bulk", "max_retries": 0}
+    assert clock.sleeps == []  # no pacing of its own
+    assert await outbox.progress(db, broadcast_id) == Progress(sent=60)
+
+
+async def test_never_two_sends_to_one_chat_at_once(db: Database) -> None:
+    clock = ManualClock()
+    bot = StubBot(clock, latency=0.01)
     for n in range(3):
-        await enqueue(db, 7, -100123, key=f"k{n}")
-    await deliverer(db, bot, clock, concurrency=1).run_until_idle()
-    person = [at for chat, _, at in bot.calls if chat == 7]
-    group = [at for chat, _, at in bot.calls if chat == -100123]
-    assert [round(b - a, 6) for a, b in itertools.pairwise(person)] == [1.0, 1.0]
-    assert [round(b - a, 6) for a, b in itertools.pairwise(group)] == [3.0, 3.0]
+        await enqueue(db, 7, -100123, 8, 9, key=f"k{n}")
+    stats = await deliverer(db, bot, clock).run_until_idle()
+    assert stats.sent == 12
+    assert bot.overlapping == []  # the chat's next message would only wait in the limiter
+    assert [chat for chat, _, _ in bot.calls][:4] == [7, -100123, 8, 9]
+
+
+async def test_a_row_is_dispatched_only_when_its_turn_comes_and_stop_gives_waiting_ones_back(
+    db: Database,
+) -> None:
+    class QueuedBot(StubBot):
+        """Holds every send as the limiter would while replies to people go first."""
+
+        def __init__(self, clock: ManualClock) -> None:
+            super().__init__(clock)
+            self.waiting = 0
+            self.turns = asyncio.Event()
+
+        async def send_message(
+            self,
+            chat_id: int | str,
+            text: str,
+            *,
+            reply_markup: ReplyMarkup | None = None,
+            rate_limit_args: RateLimitArgs | None = None,
+        ) -> Message:
+            self.waiting += 1
+            await self.turns.wait()
+            return await super().send_message(
+                chat_id, text, reply_markup=reply_markup, rate_limit_args=rate_limit_args
+            )
+
+    broadcast_id = await enqueue(db, *range(1, 6))
+    clock = ManualClock()
+    bot = QueuedBot(clock)
+    runner = Deliverer(db, bot)
+    await runner.start()
+    for _ in range(100):
+        if bot.waiting == 5:
+            break
+        await asyncio.sleep(0.01)
+    assert bot.waiting == 5
+    dispatched = await db.fetchone(
+        "SELECT count(*) FROM outbox WHERE broadcast_id = ? AND dispatched_at IS NOT NULL",
+        (broadcast_id,),
+    )
+    assert dispatched is not None and dispatched[0] == 0  # a crash now: all certainly unsent
+    await asyncio.wait_for(runner.stop(), 5)  # not waiting for turns that may be far off
+    assert bot.calls == []
+    assert await outbox.progress(db, broadcast_id) == Progress(pending=5)
+    assert (await outbox.recover(db)).unknown == 0
 
 
 async def test_retry_after_waits_the_asked_time_then_delivers(db: Database) -> None:
@@ -182,9 +243,13 @@ async def test_retry_after_pauses_everyone(db: Database) -> None:
     assert [chat for chat, _, at in bot.calls if at >= 3.0] == [1, 2, 3]
 
 
-async def test_network_errors_back_off_then_fail_after_max_attempts(db: Database) -> None:
+async def test_errors_that_prove_nothing_left_back_off_then_fail(db: Database) -> None:
     clock = ManualClock()
-    errors: list[Exception] = [NetworkError("connection reset"), TimedOut(), NetworkError("x")]
+    errors: list[Exception] = [
+        NetworkError("httpx.ConnectError: [Errno 111] Connection refused"),
+        TimedOut("Pool timeout: All connections in the connection pool are occupied."),
+        NetworkError("httpx.ConnectError: x"),
+    ]
     bot = StubBot(clock, {9: errors})
     broadcast_id = await enqueue(db, 9)
     stats = await deliverer(db, bot, clock, retry=RetryPolicy(max_attempts=3)).run_until_idle()
@@ -192,17 +257,32 @@ async def test_network_errors_back_off_then_fail_after_max_attempts(db: Database
     assert len(bot.calls) == 3
     row = await row_of(db, broadcast_id, 9)
     assert (row["status"], row["attempts"]) == ("failed", 3)
-    assert row["last_error"] == "NetworkError: x"
+    assert row["last_error"] == "NetworkError: httpx.ConnectError: x"
     assert (stats.retries_scheduled, stats.failed) == (2, 1)
 
 
-async def test_network_error_then_success(db: Database) -> None:
+async def test_a_connection_refused_then_success(db: Database) -> None:
     clock = ManualClock()
-    bot = StubBot(clock, {9: [TimedOut()]})
+    bot = StubBot(clock, {9: [NetworkError("httpx.ConnectError: refused")]})
     broadcast_id = await enqueue(db, 9)
     await deliverer(db, bot, clock).run_until_idle()
     row = await row_of(db, broadcast_id, 9)
     assert (row["status"], row["attempts"], row["telegram_message_id"]) == ("sent", 2, 2)
+
+
+async def test_an_ambiguous_error_is_unknown_and_not_sent_again(db: Database) -> None:
+    """A read timeout or a connection dropped after the request left: it may have arrived."""
+    clock = ManualClock()
+    bot = StubBot(
+        clock, {7: [TimedOut()], 8: [NetworkError("httpx.RemoteProtocolError: disconnected")]}
+    )
+    broadcast_id = await enqueue(db, 7, 8, 9)
+    stats = await deliverer(db, bot, clock).run_until_idle()
+    assert [chat for chat, _, _ in bot.calls] == [7, 8, 9]
+    assert (await row_of(db, broadcast_id, 7))["status"] == "unknown"
+    assert (await row_of(db, broadcast_id, 8))["status"] == "unknown"
+    assert (await row_of(db, broadcast_id, 9))["status"] == "sent"
+    assert (stats.unknown, stats.sent, stats.retries_scheduled) == (2, 1, 0)
 
 
 async def test_bad_request_fails_without_retry_and_forbidden_blocks(db: Database) -> None:
@@ -241,7 +321,7 @@ async def test_resume_after_crash_sends_only_the_rest(db: Database) -> None:
 
 async def test_progress_is_throttled_and_reported_when_finished(db: Database) -> None:
     clock = ManualClock()
-    bot = StubBot(clock, {50: [Forbidden("blocked")]})
+    bot = StubBot(clock, {50: [Forbidden("blocked")]}, pace=INTERVAL)
     broadcast_id = await enqueue(db, *range(1, 101))
     reports: list[tuple[int, Progress, float]] = []
 
@@ -284,7 +364,12 @@ async def test_start_wake_and_stop_in_the_background(db: Database) -> None:
 async def test_stop_gives_claimed_rows_back(db: Database) -> None:
     class SlowBot(StubBot):
         async def send_message(
-            self, chat_id: int | str, text: str, *, reply_markup: ReplyMarkup | None = None
+            self,
+            chat_id: int | str,
+            text: str,
+            *,
+            reply_markup: ReplyMarkup | None = None,
+            rate_limit_args: RateLimitArgs | None = None,
         ) -> Message:
             await asyncio.sleep(0.05)
             return await super().send_message(chat_id, text, reply_markup=reply_markup)
@@ -373,3 +458,75 @@ async def test_real_bot_resume_after_crash_never_duplicates(db: Database, fake: 
     assert all(len(fake.messages_to(i)) == 1 for i in range(1, 9))
     assert runner.stats.sent == 6
     assert await outbox.progress(db, broadcast_id) == Progress(sent=7, unknown=1)
+
+
+async def test_replies_and_a_broadcast_share_one_limiter_without_429(
+    db: Database, fake: FakeBotApi
+) -> None:
+    fake.limits = TelegramLimits()
+    limiter = TelegramRateLimiter()
+    await enqueue(db, *range(1, 46))
+    waits: list[float] = []
+    async with (
+        delivery_bot(TOKEN, base_url=fake.base_url, limiter=limiter) as bulk_bot,
+        ExtBot(TOKEN, base_url=fake.base_url, rate_limiter=limiter) as bot,
+    ):
+        runner = Deliverer(db, bulk_bot)
+        delivering = asyncio.create_task(runner.run_until_idle())
+        await asyncio.sleep(0.3)  # the broadcast is in full flow
+        for person in range(101, 111):  # replies to people meanwhile
+            started = time.monotonic()
+            await bot.send_message(person, "Nam hay nữ?")
+            waits.append(time.monotonic() - started)
+            await asyncio.sleep(0.05)
+        await delivering
+    assert runner.stats.sent == 45 and fake.stats.too_many_requests == 0
+    assert (limiter.stats.bulk, limiter.stats.interactive) == (45, 10)
+    # a reply waits at most for the turn just granted, not behind the sends in flight
+    assert max(waits) < 0.25, waits
+
+
+async def test_one_deliverer_per_database_the_other_waits_and_takes_over(db: Database) -> None:
+    """Two processes on one database (a second `khuyenhoc run` by mistake): only the lease
+    holder sends; the other takes over once the first has stopped."""
+    clock = ManualClock()
+    first_bot, second_bot = StubBot(clock), StubBot(clock)
+    first, second = deliverer(db, first_bot, clock), deliverer(db, second_bot, clock)
+
+    async def until(condition: Callable[[], bool]) -> None:
+        for _ in range(3000):
+            if condition():
+                return
+            await asyncio.sleep(0.001)
+        raise AssertionError("not reached")
+
+    await first.start()
+    await second.start()
+    try:
+        assert first.holds_lease and not second.holds_lease
+        await enqueue(db, 1, 2, 3)
+        first.wake()
+        second.wake()
+        await until(lambda: len(first_bot.calls) == 3)
+        assert second_bot.calls == []
+        await first.stop()
+        await enqueue(db, 4)
+        second.wake()
+        await until(lambda: len(second_bot.calls) == 1)
+        assert second.holds_lease
+        assert [chat for chat, _, _ in second_bot.calls] == [4]
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_lease_is_taken_only_once_expired(db: Database) -> None:
+    ttl = timedelta(seconds=30)
+    assert await leases.acquire(db, "outbox", "a", START, ttl)
+    assert not await leases.acquire(db, "outbox", "b", START + timedelta(seconds=29), ttl)
+    assert await leases.acquire(db, "outbox", "a", START + timedelta(seconds=29), ttl)  # renew
+    assert not await leases.acquire(db, "outbox", "b", START + timedelta(seconds=58), ttl)
+    assert await leases.acquire(db, "outbox", "b", START + timedelta(seconds=60), ttl)
+    assert await leases.holder_of(db, "outbox", START + timedelta(seconds=61)) == "b"
+    await leases.release(db, "outbox", "a")  # not a's any more: changes nothing
+    assert await leases.holder_of(db, "outbox", START + timedelta(seconds=61)) == "b"
