@@ -6,7 +6,6 @@ that matches takes it. The table:
 | group | handlers                       | why there                                           |
 |-------|--------------------------------|-----------------------------------------------------|
 | -1    | the gate                       | until approved, only registration gets through      |
-|  0    | conversations not yet dialogs  | they stop the updates they take (interrupting.py)   |
 |  1    | the dialog router, first       | a dialog on screen gets its text and its buttons    |
 |  1    | each feature's handlers        | commands that only read, stateless buttons          |
 |  1    | the fallback, last             | "not understood", an old button                     |
@@ -16,12 +15,10 @@ that matches takes it. The table:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
 
 from handlers import (
     awards,
@@ -45,13 +42,9 @@ from handlers.common import HELP_COMMANDS, LANGUAGE_COMMANDS, MENU_HELP, MENU_ST
 from handlers.dialogs import Dialog, DialogRouter
 
 GATE_GROUP = -1
-INTERRUPTING_GROUP = 0
 FLOW_GROUP = 1
 COME_BACK_GROUP = 2
 
-# Our remaining ConversationHandlers track per user and chat, not per message: a volunteer
-# may press a button of an earlier message of the same flow. PTB warns about that choice.
-warnings.filterwarnings("ignore", message=r"If 'per_message=False'", category=PTBUserWarning)
 
 FEATURES = (
     start,
@@ -71,6 +64,8 @@ FEATURES = (
 )
 
 # Commands that answer and change nothing a dialog waits on: the dialog asks again after them.
+# Not the lists whose buttons the person is about to press (/pending, /myreports, /campaigns):
+# asking again below them would bury those buttons. (A dialog's own command starts it.)
 READ_ONLY_COMMANDS = (
     "stats",
     "thongke",
@@ -89,9 +84,6 @@ def dialogs() -> list[Dialog]:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> DialogRouter:
     application.add_handler(gate.build(), group=GATE_GROUP)
-    for feature in FEATURES:
-        if hasattr(feature, "build_interrupting"):
-            application.add_handlers(feature.build_interrupting(), group=INTERRUPTING_GROUP)
     router = DialogRouter(dialogs=dialogs(), application=application)
     application.add_handler(router, group=FLOW_GROUP)
     for feature in FEATURES:

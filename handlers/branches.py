@@ -1,247 +1,496 @@
-"""/branches: a commune chair lists the commune's branches (chi hội) and adds new ones."""
+"""/branches: a commune chair lists the commune's branches (chi hội) and adds new ones.
+
+Two dialogs share the two questions that add a branch (its name, then its kind): `Branches`,
+the full /branches flow (a commune to choose for a district chair, the list, ➕), and
+`AddBranch`, a short interruption started by the "➕ Add a branch here" button that a unit
+picker shows on a commune with no branch yet (`when_empty`): a chair in the middle of a
+form adds the missing branch there and then, and the form asks its question again with it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-)
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
+from bot.numbers import parse_number
 from bot.services import hierarchy, scopes
 from bot.services.hierarchy import BranchNameTaken
 from bot.storage import people
 from bot.storage import units as unit_store
+from bot.storage.db import Database
 from bot.storage.models import BRANCH_KINDS, ROLE_RANK, Level, Role, Unit, UnitKind
-from bot.text import clean_name
 from handlers import picker
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
     KIND_LABELS,
     MENU_BRANCHES,
     BotContext,
     answer,
     edit_or_reply,
-    menu_filter,
-    parse_callback,
     reply,
     show_main_menu,
     tr,
     unit_title,
 )
-from handlers.interrupting import forget, interrupting
+from handlers.dialogs import Dialog, Entry, finish, on_screen
 
 COMMUNE, LIST, NAME, KIND = "commune", "list", "name", "kind"
-PREFIX = "br"
-END = ConversationHandler.END
+"""Where a dialog of this module stands (`data["at"]`)."""
+
+NAME_PROMPT = N_("Type the new branch's name, for example: Thon Dong.")
+NAME_PROBLEM = N_("A branch name has 2 to 120 characters. Type the name, for example: Thon Dong.")
+CHOOSE_A_BUTTON = N_("Please choose one of the buttons.")
+NOT_VALID = N_("This button is not valid.")
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.data.setdefault("branches_draft", {})
-    return draft
+class _AddingBranch(Dialog):
+    """The questions that add a branch to the commune in `data["commune"]`: its name (typed),
+    then its kind (buttons). Subclasses say what comes before (`back_from_name`) and after
+    (`added`)."""
 
+    back_from_name = False
+    """Whether the name question has ⬅ Back (to the list of branches)."""
 
-def _title(t: Translator) -> picker.Title:
-    return lambda parent: t.gettext("Whose branches? Choose a commune in {unit}.").format(
-        unit=unit_title(t, parent)
-    )
+    async def commune(self, update: Update, context: BotContext) -> Unit | None:
+        """The commune in the data, re-checked against the person's scope now."""
+        commune_id = self.data(context).get("commune")
+        commune = await unit_store.get(context.db, int(commune_id)) if commune_id else None
+        if commune is None or commune.level is not Level.COMMUNE or update.effective_user is None:
+            return None
+        grants = await people.grants_of(context.db, update.effective_user.id)
+        return commune if scopes.can_manage_branches(grants, commune) else None
 
+    def way_out(
+        self, context: BotContext, t: Translator, *, back: bool
+    ) -> list[InlineKeyboardButton]:
+        row = [self.button(context, t.gettext("⬅ Back"), "back")] if back else []
+        return [*row, self.button(context, t.gettext("✖ Cancel"), "x")]
 
-async def begin(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert user is not None
-    top = scopes.highest(await people.grants_of(context.db, user.id))
-    if top is None or top.rank < ROLE_RANK[Role.COMMUNE_CHAIR]:
-        await reply(update, t.gettext("Only chairs can manage branches."))
-        return END
-    context.data["branches_draft"] = {}
-    if top.unit.level is Level.COMMUNE:
-        return await _show_list(update, context, t, top.unit)
-    draft = _draft(context)
-    picker.start(draft, top.unit)
-    await picker.show(update, context, t, draft, prefix=PREFIX, title=_title(t))
-    return COMMUNE
+    async def ask_name(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        *,
+        note: str = "",
+        edit: bool = False,
+    ) -> None:
+        commune = await self.commune(update, context)
+        if commune is None:
+            await self.gone(update, context, t)
+            return
+        data = self.data(context)
+        data["at"] = NAME
+        self.new_step(context)
+        lines = [note] if note else []
+        lines.append(t.gettext("New branch of {unit}.").format(unit=unit_title(t, commune)))
+        lines.append(t.gettext(NAME_PROMPT))
+        buttons = InlineKeyboardMarkup([self.way_out(context, t, back=self.back_from_name)])
+        if edit:
+            await edit_or_reply(update, "\n".join(lines), buttons)
+        else:
+            await reply(update, "\n".join(lines), buttons)
 
+    async def name_typed(self, update: Update, context: BotContext, t: Translator) -> None:
+        assert update.message is not None and update.message.text is not None
+        name = hierarchy.branch_name(update.message.text)
+        if name is None:
+            await self.ask_name(update, context, t, note=t.gettext(NAME_PROBLEM))
+            return
+        self.data(context)["name"] = name
+        await self.ask_kind(update, context, t)
 
-async def _commune(update: Update, context: BotContext) -> Unit | None:
-    """The commune in the draft, re-checked against the user's scope."""
-    commune_id = _draft(context).get("commune")
-    commune = await unit_store.get(context.db, int(commune_id)) if commune_id else None
-    if commune is None or update.effective_user is None:
-        return None
-    grants = await people.grants_of(context.db, update.effective_user.id)
-    return commune if scopes.can_manage_branches(grants, commune) else None
-
-
-async def _show_list(
-    update: Update,
-    context: BotContext,
-    t: Translator,
-    commune: Unit,
-    *,
-    note: str = "",
-    edit: bool = False,
-) -> str:
-    _draft(context)["commune"] = commune.id
-    branches = await unit_store.children(context.db, commune.id)
-    lines = [note] if note else []
-    lines.append(
-        t.gettext("Branches of {unit}: {count}").format(
-            unit=unit_title(t, commune), count=t.number(len(branches))
-        )
-    )
-    lines += [
-        f"{number}. {branch.name} ({t.gettext(KIND_LABELS[branch.kind])})"
-        for number, branch in enumerate(branches, start=1)
-    ]
-    buttons = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t.gettext("➕ Add a branch"), callback_data=f"{PREFIX}:add")],
-            [InlineKeyboardButton(t.gettext("✔ Done"), callback_data=f"{PREFIX}:x")],
+    async def ask_kind(
+        self, update: Update, context: BotContext, t: Translator, *, note: str = ""
+    ) -> None:
+        data = self.data(context)
+        name = data.get("name")
+        if not isinstance(name, str):
+            await self.ask_name(update, context, t, note=note)
+            return
+        data["at"] = KIND
+        self.new_step(context)
+        rows = [
+            [self.button(context, t.gettext(KIND_LABELS[kind]), "k", kind.value)]
+            for kind in BRANCH_KINDS
         ]
-    )
-    if edit:
-        await edit_or_reply(update, "\n".join(lines), buttons)
-    else:
-        await reply(update, "\n".join(lines), buttons)
-    return LIST
+        rows.append(self.way_out(context, t, back=True))
+        text = t.gettext("What kind of branch is {name}?").format(name=name)
+        await reply(update, f"{note}\n{text}" if note else text, InlineKeyboardMarkup(rows))
 
-
-async def commune_typed(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    await picker.typed(
-        update, context, t, _draft(context), update.message.text, prefix=PREFIX, title=_title(t)
-    )
-    return COMMUNE
-
-
-async def commune_pressed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.callback_query is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    draft = _draft(context)
-    if "root" not in draft:
+    async def kind_pressed(
+        self, update: Update, context: BotContext, t: Translator, parts: list[str]
+    ) -> None:
+        user = update.effective_user
+        assert user is not None
+        kind = next((k for k in BRANCH_KINDS if parts == ["k", k.value]), None)
+        name = self.data(context).get("name")
+        if kind is None or not isinstance(name, str):
+            await answer(update, t.gettext(NOT_VALID), alert=True)
+            return
+        commune = await self.commune(update, context)
+        if commune is None:
+            await answer(update)
+            await self.gone(update, context, t)
+            return
         await answer(update)
-        return await begin(update, context)
-    commune = await picker.pressed(
-        update, context, t, draft, parts, prefix=PREFIX, title=_title(t), target=Level.COMMUNE
-    )
-    if commune is None:
-        return COMMUNE
-    return await _show_list(update, context, t, commune, edit=True)
-
-
-async def list_pressed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.callback_query is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    await answer(update)
-    if parts == ["add"] and await _commune(update, context) is not None:
-        await reply(update, t.gettext("Type the new branch's name, for example: Thon Dong."))
-        return NAME
-    context.data.pop("branches_draft", None)
-    await edit_or_reply(update, t.gettext("Done."))
-    return END
-
-
-async def name_typed(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    name = clean_name(update.message.text)
-    if not 2 <= len(name) <= 120:
-        await reply(
-            update,
-            t.gettext(
-                "A branch name has 2 to 120 characters. Type the name, for example: Thon Dong."
-            ),
-        )
-        return NAME
-    _draft(context)["name"] = name
-    buttons = [
-        [
-            InlineKeyboardButton(
-                t.gettext(KIND_LABELS[kind]), callback_data=f"{PREFIX}:k:{kind.value}"
+        try:
+            branch = await hierarchy.create_branch(
+                context.db, commune, name, UnitKind(kind), actor_id=user.id
             )
-        ]
-        for kind in BRANCH_KINDS
-    ]
-    await reply(
-        update,
-        t.gettext("What kind of branch is {name}?").format(name=name),
-        InlineKeyboardMarkup(buttons),
-    )
-    return KIND
+        except BranchNameTaken:
+            self.data(context).pop("name", None)
+            taken = t.gettext("{unit} already has a branch called {name}. Type another name.")
+            note = taken.format(unit=unit_title(t, commune), name=name)
+            await self.ask_name(update, context, t, note=note, edit=True)
+            return
+        self.data(context).pop("name", None)
+        await self.added(update, context, t, commune, branch)
+
+    async def adding_pressed(
+        self, update: Update, context: BotContext, t: Translator, parts: list[str]
+    ) -> None:
+        """A press on the name or the kind question."""
+        at = self.data(context).get("at")
+        if parts == ["x"]:
+            await self.cancel(update, context, t)
+        elif parts == ["back"] and at == KIND:
+            await answer(update)
+            self.data(context).pop("name", None)
+            await self.ask_name(update, context, t, edit=True)
+        elif parts == ["back"] and at == NAME and self.back_from_name:
+            await answer(update)
+            await self.back(update, context, t)
+        elif at == KIND and parts[:1] == ["k"]:
+            await self.kind_pressed(update, context, t, parts)
+        else:
+            await answer(update, t.gettext(NOT_VALID), alert=True)
+
+    async def show_adding(self, update: Update, context: BotContext, note: str) -> None:
+        t = await tr(update, context)
+        if self.data(context).get("at") == KIND:
+            await self.ask_kind(update, context, t, note=note)
+        else:
+            await self.ask_name(update, context, t, note=note)
+
+    # -- what the dialogs below say ---------------------------------------------------
+
+    async def added(
+        self, update: Update, context: BotContext, t: Translator, commune: Unit, branch: Unit
+    ) -> None:
+        raise NotImplementedError
+
+    async def back(self, update: Update, context: BotContext, t: Translator) -> None:
+        """⬅ Back on the name question."""
+        await self.show(update, context)
+
+    async def cancel(self, update: Update, context: BotContext, t: Translator) -> None:
+        """✖ Cancel: the message keeps "Cancelled." without buttons."""
+        await answer(update)
+        await finish(context, self)
+        await edit_or_reply(update, t.gettext("Cancelled."))
+
+    async def gone(self, update: Update, context: BotContext, t: Translator) -> None:
+        """The commune is out of reach now (a role taken away): nothing to add to."""
+        await finish(context, self)
+        await show_main_menu(update, context, t.gettext("Only chairs can manage branches."))
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await finish(context, self)
+        await show_main_menu(update, context, t.gettext("Cancelled."))
+
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        return isinstance(data.get("name"), str)
+
+    def summary(self, data: dict[str, Any]) -> str:
+        name = data.get("name")
+        return name if isinstance(name, str) else ""
 
 
-async def kind_pressed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.callback_query is not None and user is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    kind = next((k for k in BRANCH_KINDS if parts == ["k", k.value]), None)
-    commune = await _commune(update, context)
-    name = _draft(context).get("name")
-    if kind is None or commune is None or not isinstance(name, str):
-        await answer(update, t.gettext("This button is not valid."), alert=True)
-        return KIND
-    await answer(update)
-    try:
-        branch = await hierarchy.create_branch(
-            context.db, commune, name, UnitKind(kind), actor_id=user.id
-        )
-    except BranchNameTaken:
-        await edit_or_reply(
+class Branches(_AddingBranch):
+    """/branches: the commune (a district chair or the province chooses one), its branches,
+    ➕ to add one."""
+
+    name = "br"
+    title = N_("Branches")
+    entry = Entry(commands=("branches", "chihoi"), menu=MENU_BRANCHES)
+    back_from_name = True
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        user = update.effective_user
+        assert user is not None
+        await answer(update)
+        top = scopes.highest(await people.grants_of(context.db, user.id))
+        if top is None or top.rank < ROLE_RANK[Role.COMMUNE_CHAIR]:
+            await finish(context, self)
+            await reply(update, t.gettext("Only chairs can manage branches."))
+            return
+        data = self.data(context)
+        if top.unit.level is Level.COMMUNE:
+            data["commune"] = top.unit.id
+            await self.show_list(update, context, t)
+            return
+        picker.start(data.setdefault("picker", {}), top.unit)
+        await self.show_picker(update, context, t)
+
+    # -- the commune ----------------------------------------------------------------
+
+    def _picker_title(self, t: Translator, note: str = "") -> picker.Title:
+        def title(parent: Unit) -> str:
+            text = t.gettext("Whose branches? Choose a commune in {unit}.")
+            text = text.format(unit=unit_title(t, parent))
+            return f"{note}\n{text}" if note else text
+
+        return title
+
+    async def show_picker(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        *,
+        note: str = "",
+        edit: bool = False,
+    ) -> None:
+        data = self.data(context)
+        data["at"] = COMMUNE
+        self.new_step(context)
+        await picker.show(
             update,
-            t.gettext("{unit} already has a branch called {name}. Type another name.").format(
-                unit=unit_title(t, commune), name=name
-            ),
+            context,
+            t,
+            data["picker"],
+            prefix=self.prefix(context),
+            title=self._picker_title(t, note),
+            edit=edit,
+            targets=(Level.COMMUNE,),
+            extra_rows=[self.way_out(context, t, back=False)],
         )
-        return NAME
-    return await _show_list(
-        update,
-        context,
-        t,
-        commune,
-        note=t.gettext("✅ Added {unit}.").format(unit=unit_title(t, branch)),
-        edit=True,
+
+    # -- the list -------------------------------------------------------------------
+
+    async def show_list(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        *,
+        note: str = "",
+        edit: bool = False,
+    ) -> None:
+        commune = await self.commune(update, context)
+        if commune is None:
+            await self.gone(update, context, t)
+            return
+        data = self.data(context)
+        data["at"] = LIST
+        data.pop("name", None)
+        branches = await unit_store.children(context.db, commune.id)
+        lines = [note] if note else []
+        lines.append(
+            t.gettext("Branches of {unit}: {count}").format(
+                unit=unit_title(t, commune), count=t.number(len(branches))
+            )
+        )
+        lines += [
+            f"{number}. {branch.name} ({t.gettext(KIND_LABELS[branch.kind])})"
+            for number, branch in enumerate(branches, start=1)
+        ]
+        self.new_step(context)
+        rows = [[self.button(context, t.gettext("➕ Add a branch"), "add")]]
+        last = [self.button(context, t.gettext("✔ Done"), "done")]
+        if "picker" in data:  # another commune, for whoever chose this one
+            last.insert(0, self.button(context, t.gettext("⬅ Back"), "back"))
+        rows.append(last)
+        if edit:
+            await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+        else:
+            await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+    # -- the dialog -----------------------------------------------------------------
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        t = await tr(update, context)
+        at = self.data(context).get("at")
+        if at == COMMUNE and "picker" in self.data(context):
+            await self.show_picker(update, context, t, note=note)
+        elif at in (NAME, KIND):
+            await self.show_adding(update, context, note)
+        elif "commune" in self.data(context):
+            await self.show_list(update, context, t, note=note)
+        else:
+            await finish(context, self)
+            await show_main_menu(update, context, t.gettext("Choose a task below."))
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        assert update.message is not None and update.message.text is not None
+        data = self.data(context)
+        at = data.get("at")
+        if at == NAME:
+            await self.name_typed(update, context, t)
+        elif at == COMMUNE and "picker" in data:
+            await picker.typed(
+                update,
+                context,
+                t,
+                data["picker"],
+                update.message.text,
+                prefix=self.prefix(context),
+                title=self._picker_title(t),
+                targets=(Level.COMMUNE,),
+                extra_rows=[self.way_out(context, t, back=False)],
+            )
+        else:
+            await self.show(update, context, note=t.gettext(CHOOSE_A_BUTTON))
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        data = self.data(context)
+        at = data.get("at")
+        if at == COMMUNE and "picker" in data and parts[:1] in (["u"], ["p"], ["b"], ["h"]):
+            commune = await picker.pressed(
+                update,
+                context,
+                t,
+                data["picker"],
+                parts,
+                prefix=self.prefix(context),
+                title=self._picker_title(t),
+                target=Level.COMMUNE,
+                extra_rows=[self.way_out(context, t, back=False)],
+            )
+            if commune is not None:
+                data["commune"] = commune.id
+                await self.show_list(update, context, t, edit=True)
+            return
+        if at == LIST and parts == ["add"]:
+            await answer(update)
+            await self.ask_name(update, context, t, edit=True)
+        elif at == LIST and parts == ["done"]:
+            await answer(update)
+            await finish(context, self)
+            await edit_or_reply(update, t.gettext("Done."))
+        elif at == LIST and parts == ["back"] and "picker" in data:
+            await answer(update)
+            data.pop("commune", None)
+            await self.show_picker(update, context, t, edit=True)
+        elif at in (COMMUNE, LIST) and parts == ["x"]:
+            await self.cancel(update, context, t)
+        elif at in (NAME, KIND):
+            await self.adding_pressed(update, context, t, parts)
+        else:
+            await answer(update, t.gettext(NOT_VALID), alert=True)
+
+    async def back(self, update: Update, context: BotContext, t: Translator) -> None:
+        await self.show_list(update, context, t, edit=True)
+
+    async def added(
+        self, update: Update, context: BotContext, t: Translator, commune: Unit, branch: Unit
+    ) -> None:
+        note = t.gettext("✅ Added {unit}.").format(unit=unit_title(t, branch))
+        await self.show_list(update, context, t, note=note, edit=True)
+
+
+class AddBranch(_AddingBranch):
+    """➕ Add a branch here, on a unit picker showing a commune with no branch: its name and
+    kind, on top of the dialog that was choosing (a form, /invite), which then asks again."""
+
+    name = "brnew"
+    title = N_("New branch")
+    entry = Entry(callbacks=("add",))
+    """`brnew:add:<commune id>`, see `add_button`."""
+    interruption = True
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        query = update.callback_query
+        parts = (query.data or "").split(":") if query is not None else []
+        commune_id = parse_number(parts[2]) if len(parts) == 3 else None
+        self.data(context)["commune"] = commune_id
+        if commune_id is None or await self.commune(update, context) is None:
+            await finish(context, self)
+            await answer(update, t.gettext(NOT_VALID), alert=True)
+            return
+        await answer(update)
+        await self.ask_name(update, context, t)
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        await self.show_adding(update, context, note)
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        if self.data(context).get("at") == NAME:
+            await self.name_typed(update, context, t)
+        else:
+            await self.show(update, context, note=t.gettext(CHOOSE_A_BUTTON))
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        await self.adding_pressed(update, context, t, parts)
+
+    async def added(
+        self, update: Update, context: BotContext, t: Translator, commune: Unit, branch: Unit
+    ) -> None:
+        """Done: the dialog below (if any) asks its question again, now with the branch."""
+        await finish(context, self)
+        text = t.gettext("✅ Added {unit}.").format(unit=unit_title(t, branch))
+        await edit_or_reply(update, text)
+        if on_screen(context) is None:
+            await show_main_menu(update, context, t.gettext("Choose a task below."))
+
+    async def cancel(self, update: Update, context: BotContext, t: Translator) -> None:
+        await super().cancel(update, context, t)
+        if on_screen(context) is None:
+            await show_main_menu(update, context, t.gettext("Choose a task below."))
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await finish(context, self)
+        if on_screen(context) is None:
+            await show_main_menu(update, context, t.gettext("Cancelled."))
+        else:
+            await reply(update, t.gettext("Cancelled."))
+
+
+BRANCHES = Branches()
+ADD_BRANCH = AddBranch()
+DIALOGS = (BRANCHES, ADD_BRANCH)
+
+
+def add_button(t: Translator, commune: Unit) -> InlineKeyboardButton:
+    """The button that starts `AddBranch` for `commune`, whatever dialog shows it."""
+    return InlineKeyboardButton(
+        t.gettext("➕ Add a branch here"), callback_data=f"{ADD_BRANCH.name}:add:{commune.id}"
     )
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    context.data.pop("branches_draft", None)
-    await show_main_menu(update, context, t.gettext("Cancelled."))
-    return END
+def when_empty(
+    db: Database, t: Translator, user_id: int, levels: Collection[Level]
+) -> picker.WhenEmpty:
+    """For a unit picker choosing among `levels`: on a commune with no branch to choose, a
+    chair is offered to add one there and then; anyone else is told who adds branches."""
 
-
-def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
-    """A chair may add a missing branch in the middle of a form (see handlers/interrupting.py)."""
-    return [
-        interrupting(
-            name="branches",
-            entry_points=[
-                CommandHandler(["branches", "chihoi"], begin),
-                MessageHandler(menu_filter(MENU_BRANCHES), begin),
-            ],
-            states={
-                COMMUNE: [
-                    CallbackQueryHandler(commune_pressed, pattern=rf"^{PREFIX}:"),
-                    MessageHandler(FREE_TEXT, commune_typed),
-                ],
-                LIST: [CallbackQueryHandler(list_pressed, pattern=rf"^{PREFIX}:")],
-                NAME: [MessageHandler(FREE_TEXT, name_typed)],
-                KIND: [CallbackQueryHandler(kind_pressed, pattern=rf"^{PREFIX}:")],
-            },
-            fallbacks=[CommandHandler(CANCEL_COMMANDS, cancel)],
-            leave=forget("branches_draft"),
+    async def offer(parent: Unit) -> picker.Empty:
+        if parent.level is not Level.COMMUNE or Level.BRANCH not in levels:
+            return picker.Empty()
+        if scopes.can_manage_branches(await people.grants_of(db, user_id), parent):
+            return picker.Empty(rows=[[add_button(t, parent)]])
+        keepers = await hierarchy.branch_keepers(db, parent)
+        unit = unit_title(t, keepers.unit or parent)
+        if keepers.names:
+            text = t.gettext(
+                "Only a chair can add a branch. Ask {names} (chair of {unit}) to add it "
+                "with /branches."
+            )
+            return picker.Empty(text.format(names=", ".join(keepers.names), unit=unit))
+        text = t.gettext(
+            "Only a chair can add a branch. Ask the chair of {unit} to add it with /branches."
         )
-    ]
+        return picker.Empty(text.format(unit=unit))
+
+    return offer

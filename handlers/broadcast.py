@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.i18n import N_, Translator, translator
 from bot.services import outbox, scopes
@@ -26,23 +19,17 @@ from bot.storage import people
 from bot.storage.db import Database
 from bot.storage.models import CHAIR_ROLES, Role, Unit
 from handlers.common import (
-    CANCEL_COMMANDS,
     MENU_BROADCAST,
     BotContext,
     answer,
-    any_menu_label,
     edit_or_reply,
-    menu_filter,
-    parse_callback,
     reply,
     show_main_menu,
     tr,
     unit_title,
 )
+from handlers.dialogs import Dialog, Entry, finish
 
-PREFIX = "bc"
-TEXT, AUDIENCE, CONFIRM = "text", "audience", "confirm"
-END = ConversationHandler.END
 MAX_TEXT = 3500
 
 AUDIENCES: dict[str, tuple[str, tuple[Role, ...]]] = {
@@ -50,6 +37,11 @@ AUDIENCES: dict[str, tuple[str, tuple[Role, ...]]] = {
     "chairs": (N_("🎖 Chairs only"), CHAIR_ROLES),
     "heads": (N_("🏷 Branch heads only"), (Role.BRANCH_HEAD,)),
 }
+
+NOT_A_CHAIR = N_("Only chairs can send messages to volunteers.")
+CANCELLED = N_("Cancelled. Nothing was sent.")
+
+Send = Callable[[Update, str, Any], Awaitable[None]]
 
 
 async def _scope(update: Update, context: BotContext) -> Unit | None:
@@ -60,110 +52,200 @@ async def _scope(update: Update, context: BotContext) -> Unit | None:
     return top.unit if top is not None and top.role in CHAIR_ROLES else None
 
 
-async def begin(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    if await _scope(update, context) is None:
-        await reply(update, t.gettext("Only chairs can send messages to volunteers."))
-        return END
-    context.data["broadcast"] = {"id": secrets.token_hex(6)}
-    await reply(update, t.gettext("Type the message to send, or forward one here. /cancel stops."))
-    return TEXT
-
-
-async def text_received(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    message = update.message
-    assert message is not None
-    body = (message.text or message.caption or "").strip()
-    if not body:
-        await reply(update, t.gettext("Only text can be sent. Type the message, please."))
-        return TEXT
-    if len(body) > MAX_TEXT:
-        await reply(
-            update,
-            t.gettext("The message is too long (at most {count} characters).").format(
-                count=MAX_TEXT
-            ),
-        )
-        return TEXT
-    context.data.setdefault("broadcast", {"id": secrets.token_hex(6)})["text"] = body
-    rows = [
-        [InlineKeyboardButton(t.gettext(label), callback_data=f"{PREFIX}:a:{key}")]
-        for key, (label, _) in AUDIENCES.items()
-    ]
-    rows.append([InlineKeyboardButton(t.gettext("✖ Cancel"), callback_data=f"{PREFIX}:x")])
-    await reply(update, t.gettext("Who should receive it?"), InlineKeyboardMarkup(rows))
-    return AUDIENCE
-
-
-async def _recipients(update: Update, context: BotContext, key: str) -> tuple[Unit, list[int]]:
-    scope = await _scope(update, context)
-    assert scope is not None and update.effective_user is not None
+async def _recipients(update: Update, context: BotContext, scope: Unit, key: str) -> list[int]:
+    assert update.effective_user is not None
     roles = AUDIENCES[key][1]
-    found = await people.audience(context.db, scope, roles, excluding=update.effective_user.id)
-    return scope, found
+    return await people.audience(context.db, scope, roles, excluding=update.effective_user.id)
 
 
-async def pressed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.callback_query is not None and user is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    draft = context.data.get("broadcast")
-    if parts == ["x"] or not isinstance(draft, dict) or "text" not in draft:
-        return await cancel(update, context)
-    if await _scope(update, context) is None:
-        await answer(update, t.gettext("Only chairs can send messages to volunteers."), alert=True)
-        return END
-    if parts[:1] == ["a"] and len(parts) == 2 and parts[1] in AUDIENCES:
-        await answer(update)
-        draft["audience"] = parts[1]
-        scope, found = await _recipients(update, context, parts[1])
-        buttons = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(t.gettext("📤 Send"), callback_data=f"{PREFIX}:go")],
-                [InlineKeyboardButton(t.gettext("✖ Cancel"), callback_data=f"{PREFIX}:x")],
+def _with_note(note: str, text: str) -> str:
+    return f"{note}\n{text}" if note else text
+
+
+class BroadcastDialog(Dialog):
+    """The message, who gets it, the preview with the count, Send. The draft is
+    `{"id", "text", "audience"}`; `id` makes a double-pressed Send one broadcast."""
+
+    name = "broadcast"
+    title = N_("Sending a message")
+    entry = Entry(commands=("broadcast", "thongbao"), menu=MENU_BROADCAST)
+
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        return bool(data.get("text"))
+
+    def summary(self, data: dict[str, Any]) -> str:
+        return str(data.get("text") or "")[:40]
+
+    # -- entry and questions -------------------------------------------------------
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        if await _scope(update, context) is None:
+            await finish(context, self)
+            await reply(update, t.gettext(NOT_A_CHAIR))
+            return
+        context.data[self.name] = {"id": secrets.token_hex(6)}
+        await self.show(update, context)
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        await self._ask(update, context, reply, note=note)
+
+    async def _ask(self, update: Update, context: BotContext, send: Send, *, note: str) -> None:
+        """The question the draft is at: the message, its recipients, or the preview."""
+        t = await tr(update, context)
+        data = self.data(context)
+        scope = await _scope(update, context)
+        if scope is None:  # no longer a chair since the draft was begun
+            await finish(context, self)
+            await reply(update, t.gettext(NOT_A_CHAIR))
+            return
+        data.setdefault("id", secrets.token_hex(6))
+        self.new_step(context)
+        cancel = [self.button(context, t.gettext("✖ Cancel"), "cancel")]
+        if not data.get("text"):
+            text = t.gettext("Type the message to send, or forward one here. /cancel stops.")
+            await send(update, _with_note(note, text), InlineKeyboardMarkup([cancel]))
+            return
+        key = data.get("audience")
+        if key not in AUDIENCES:
+            rows = [
+                [self.button(context, t.gettext(label), "a", choice)]
+                for choice, (label, _) in AUDIENCES.items()
             ]
-        )
-        await edit_or_reply(
-            update,
-            t.gettext(
-                "Preview:\n\n{text}\n\nIt will go to {count} people in {unit} ({audience})."
-            ).format(
-                text=draft["text"],
-                count=t.number(len(found)),
-                unit=unit_title(t, scope),
-                audience=t.gettext(AUDIENCES[parts[1]][0]),
-            ),
-            buttons,
-        )
-        return CONFIRM
-    if parts == ["go"] and draft.get("audience") in AUDIENCES:
+            rows.append(cancel)
+            text = t.gettext("Who should receive it?")
+            await send(update, _with_note(note, text), InlineKeyboardMarkup(rows))
+            return
+        found = await _recipients(update, context, scope, str(key))
+        names = {
+            "text": data["text"],
+            "count": t.number(len(found)),
+            "unit": unit_title(t, scope),
+            "audience": t.gettext(AUDIENCES[str(key)][0]),
+        }
+        back = [self.button(context, t.gettext("⬅ Back"), "back")]
+        if not found:
+            text = t.gettext(
+                "Preview:\n\n{text}\n\nNobody in {unit} would receive it ({audience}). "
+                "Choose other recipients, or cancel."
+            ).format(**names)
+            await send(update, _with_note(note, text), InlineKeyboardMarkup([back, cancel]))
+            return
+        text = t.gettext(
+            "Preview:\n\n{text}\n\nIt will go to {count} people in {unit} ({audience})."
+        ).format(**names)
+        go = [self.button(context, t.gettext("📤 Send"), "go")]
+        await send(update, _with_note(note, text), InlineKeyboardMarkup([go, back, cancel]))
+
+    # -- answers -------------------------------------------------------------------
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        await self._message(update, context)
+
+    async def stray(self, update: Update, context: BotContext) -> None:
+        """A forwarded message or a photo with a caption is the message to send."""
+        await self._message(update, context)
+
+    async def _message(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        message = update.effective_message
+        assert message is not None
+        data = self.data(context)
+        if data.get("text"):
+            await self.show(update, context, note=t.gettext("Please choose one of the buttons."))
+            return
+        body = (message.text or message.caption or "").strip()
+        if not body:
+            note = t.gettext("Only text can be sent. Type the message, please.")
+            await self.show(update, context, note=note)
+            return
+        if len(body) > MAX_TEXT:
+            note = t.gettext("The message is too long (at most {count} characters).").format(
+                count=MAX_TEXT
+            )
+            await self.show(update, context, note=note)
+            return
+        data["text"] = body
+        await self.show(update, context)
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        data = self.data(context)
+        if parts == ["cancel"]:
+            await self._cancel(update, context)
+            return
+        if await _scope(update, context) is None:
+            await finish(context, self)
+            await answer(update, t.gettext(NOT_A_CHAIR), alert=True)
+            return
+        if parts[:1] == ["a"] and len(parts) == 2 and parts[1] in AUDIENCES and data.get("text"):
+            await answer(update)
+            data["audience"] = parts[1]
+            await self._ask(update, context, edit_or_reply, note="")
+            return
+        if parts == ["back"] and data.get("text"):
+            await answer(update)
+            data.pop("audience", None)
+            await self._ask(update, context, edit_or_reply, note="")
+            return
+        if parts == ["go"] and data.get("text") and data.get("audience") in AUDIENCES:
+            await self._send(update, context, t)
+            return
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+
+    async def _send(self, update: Update, context: BotContext, t: Translator) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        assert user is not None and chat is not None
+        data = self.data(context)
+        scope = await _scope(update, context)
+        assert scope is not None
+        found = await _recipients(update, context, scope, str(data["audience"]))
+        if not found:  # everyone left the audience since the preview
+            await answer(update)
+            await self._ask(update, context, edit_or_reply, note="")
+            return
         await answer(update)
-        scope, found = await _recipients(update, context, str(draft["audience"]))
+        text = str(data["text"])
         broadcast_id, created = await outbox.enqueue(
             context.db,
             kind="broadcast",
             created_by=user.id,
-            dedupe_key=f"broadcast:{user.id}:{draft['id']}",
-            messages=[(recipient, str(draft["text"]), None) for recipient in found],
+            dedupe_key=f"broadcast:{user.id}:{data['id']}",
+            messages=[(recipient, text, None) for recipient in found],
             now=context.now(),
-            text=str(draft["text"]),
+            text=text,
         )
-        context.data.pop("broadcast", None)
-        await edit_or_reply(update, t.gettext("Preview:\n\n{text}").format(text=draft["text"]))
+        await finish(context, self)
+        # The preview stays, without its buttons, as the record of what was sent.
+        await edit_or_reply(update, t.gettext("Preview:\n\n{text}").format(text=text))
         if created:
-            chat = update.effective_chat
-            assert chat is not None
+            # Sent directly: its id is what the deliverer edits as delivery goes.
             sent = await context.bot.send_message(
                 chat.id, progress_text(t, Progress(pending=len(found)))
             )
             await outbox.set_progress_message(context.db, broadcast_id, chat.id, sent.message_id)
             context.runtime.wake_delivery()
         await show_main_menu(update, context, t.gettext("Choose a task below."))
-        return END
-    await answer(update, t.gettext("This button is not valid."), alert=True)
-    return CONFIRM if "audience" in draft else AUDIENCE
+
+    async def _cancel(self, update: Update, context: BotContext) -> None:
+        """✖ Cancel: the question's message says so, and the menu comes back."""
+        t = await tr(update, context)
+        await answer(update)
+        await finish(context, self)
+        await edit_or_reply(update, t.gettext(CANCELLED))
+        await show_main_menu(update, context, t.gettext("Choose a task below."))
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await finish(context, self)
+        await show_main_menu(update, context, t.gettext(CANCELLED))
+
+
+FLOW = BroadcastDialog()
+DIALOGS = (FLOW,)
+
+
+# ---------------------------------------------------------------- progress
 
 
 def progress_text(t: Translator, progress: Progress) -> str:
@@ -196,32 +278,3 @@ async def report_progress(
             chat_id=broadcast.progress_chat_id,
             message_id=broadcast.progress_message_id,
         )
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    await answer(update)
-    context.data.pop("broadcast", None)
-    await show_main_menu(update, context, t.gettext("Cancelled. Nothing was sent."))
-    return END
-
-
-def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    typed = (filters.TEXT | filters.CAPTION | filters.FORWARDED) & ~filters.COMMAND
-    return [
-        ConversationHandler(
-            entry_points=[
-                CommandHandler(["broadcast", "thongbao"], begin),
-                MessageHandler(menu_filter(MENU_BROADCAST), begin),
-            ],
-            states={
-                TEXT: [MessageHandler(typed & ~any_menu_label(), text_received)],
-                AUDIENCE: [CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:")],
-                CONFIRM: [CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:")],
-            },
-            fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            allow_reentry=True,
-            name="broadcast",
-            persistent=True,
-        )
-    ]

@@ -7,13 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, Translator, translator
 from bot.numbers import parse_number
@@ -27,8 +21,6 @@ from bot.storage.campaigns import CampaignPeriod
 from bot.text import clean_name
 from handlers import answers
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
     BotContext,
     answer,
     edit_or_reply,
@@ -37,12 +29,10 @@ from handlers.common import (
     show_main_menu,
     tr,
 )
+from handlers.dialogs import Dialog, Entry, finish, on_screen
 from handlers.form import Invalid
-from handlers.interrupting import forget, interrupting
 
 PREFIX = "cp"
-NAME, START, END_DAY = "name", "start", "end"
-END = ConversationHandler.END
 
 PROBLEMS = {
     CampaignProblem.NOT_ALLOWED: N_("Only the province administrator manages campaigns."),
@@ -52,11 +42,8 @@ PROBLEMS = {
     CampaignProblem.ALREADY_OVER: N_("That campaign is already over."),
     CampaignProblem.NOT_STARTED: N_("That campaign has not started; change its dates instead."),
 }
-
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.data.setdefault("campaign_draft", {})
-    return draft
+RETYPE_END = (CampaignProblem.END_BEFORE_START, CampaignProblem.TOO_LONG)
+"""Problems of the end date typed: it is asked again, the start kept."""
 
 
 def _line(t: Translator, campaign: CampaignPeriod, today: date) -> str:
@@ -70,14 +57,20 @@ def _line(t: Translator, campaign: CampaignPeriod, today: date) -> str:
     return f"{campaign.name}: {t.date(campaign.start_on)} – {t.date(campaign.end_on)} ({state})"
 
 
-async def show_list(update: Update, context: BotContext) -> str | int:
+# ---------------------------------------------------------------- the list and its cards
+#
+# Stateless: /campaigns only reads, and a card's buttons carry the campaign's id. What needs
+# typing (a new campaign, new dates) is the dialog below, started by `cp:add` and `cp:d:<id>`.
+
+
+async def show_list(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     user = update.effective_user
     assert user is not None
     await answer(update)
     if not await campaigns.can_manage(context.db, user.id):
         await reply(update, t.gettext(PROBLEMS[CampaignProblem.NOT_ALLOWED]))
-        return END
+        return
     today = local_today(context.now())
     await campaigns.ensure_defaults(context.db, range(today.year, today.year + 2))
     listed = await campaign_store.between(
@@ -94,80 +87,58 @@ async def show_list(update: Update, context: BotContext) -> str | int:
         [InlineKeyboardButton(t.gettext("➕ Add a campaign"), callback_data=f"{PREFIX}:add")]
     )
     await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
-    return END
 
 
-async def pressed(update: Update, context: BotContext) -> str | int:
+async def card_pressed(update: Update, context: BotContext) -> None:
     """Buttons under the list and under one campaign; the admin check is repeated each time."""
     t = await tr(update, context)
     user = update.effective_user
     assert update.callback_query is not None and user is not None
     if not await campaigns.can_manage(context.db, user.id):
         await answer(update, t.gettext(PROBLEMS[CampaignProblem.NOT_ALLOWED]), alert=True)
-        return END
+        return
     parts = parse_callback(update.callback_query.data, PREFIX)
-    number = parse_number(parts[1]) if len(parts) == 2 else None
-    campaign = await campaign_store.get(context.db, number) if number is not None else None
-    today = local_today(context.now())
-    if parts == ["add"]:
-        await answer(update)
-        context.data["campaign_draft"] = {"mode": "add"}
-        await reply(
-            update, t.gettext("Name of the new campaign? For example: Tuần lễ học tập suốt đời.")
-        )
-        return NAME
     if parts == ["list"]:
-        return await show_list(update, context)
+        await show_list(update, context)
+        return
+    number = parse_number(parts[1]) if len(parts) == 2 and parts[0] in ("o", "x") else None
+    if number is None:
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+        return
+    campaign = await campaign_store.get(context.db, number)
     if campaign is None:
         await answer(update, t.gettext(PROBLEMS[CampaignProblem.NOT_FOUND]), alert=True)
-        return END
+        return
     await answer(update)
-    if parts[0] == "o":
-        rows = [
-            [
-                InlineKeyboardButton(
-                    t.gettext("📅 Change the dates"), callback_data=f"{PREFIX}:d:{campaign.id}"
-                )
-            ]
-        ]
-        if campaign.covers(today):
-            rows.append(
-                [
-                    InlineKeyboardButton(
-                        t.gettext("⏹ End it today"), callback_data=f"{PREFIX}:x:{campaign.id}"
-                    )
-                ]
-            )
-        rows.append([InlineKeyboardButton(t.gettext("⬅ Back"), callback_data=f"{PREFIX}:list")])
-        buttons = InlineKeyboardMarkup(rows)
-        await edit_or_reply(update, _line(t, campaign, today), buttons)
-        return END
-    if parts[0] == "d":
-        context.data["campaign_draft"] = {"mode": "dates", "id": campaign.id}
-        await reply(
-            update,
-            t.gettext("{name}: new start date? For example: {example}.").format(
-                name=campaign.name, example=t.date(campaign.start_on)
-            ),
-        )
-        return START
+    today = local_today(context.now())
     if parts[0] == "x":
         result = await campaigns.end_now(context.db, user.id, campaign.id, today)
-        await _done(update, t, result)
-        return END
-    await answer(update, t.gettext("This button is not valid."), alert=True)
-    return END
-
-
-async def _done(update: Update, t: Translator, result: CampaignPeriod | CampaignProblem) -> None:
-    if isinstance(result, CampaignProblem):
-        await reply(update, t.gettext(PROBLEMS[result]))
+        await reply(update, _result_text(t, result))
         return
-    await reply(
-        update,
-        t.gettext("✅ Saved: {name}, {start} – {end}.").format(
-            name=result.name, start=t.date(result.start_on), end=t.date(result.end_on)
-        ),
+    rows = [
+        [
+            InlineKeyboardButton(
+                t.gettext("📅 Change the dates"), callback_data=f"{PREFIX}:d:{campaign.id}"
+            )
+        ]
+    ]
+    if campaign.covers(today):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.gettext("⏹ End it today"), callback_data=f"{PREFIX}:x:{campaign.id}"
+                )
+            ]
+        )
+    rows.append([InlineKeyboardButton(t.gettext("⬅ Back"), callback_data=f"{PREFIX}:list")])
+    await edit_or_reply(update, _line(t, campaign, today), InlineKeyboardMarkup(rows))
+
+
+def _result_text(t: Translator, result: CampaignPeriod | CampaignProblem) -> str:
+    if isinstance(result, CampaignProblem):
+        return t.gettext(PROBLEMS[result])
+    return t.gettext("✅ Saved: {name}, {start} – {end}.").format(
+        name=result.name, start=t.date(result.start_on), end=t.date(result.end_on)
     )
 
 
@@ -178,69 +149,139 @@ def _read_day(text: str, t: Translator, today: date) -> date | str:
         return problem.message
 
 
-async def name_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    name = clean_name(update.message.text)
-    if not 2 <= len(name) <= 100:
-        await reply(
-            update, t.gettext("A campaign name has 2 to 100 characters. Please type it again.")
-        )
-        return NAME
-    _draft(context)["name"] = name
-    await reply(
-        update,
-        t.gettext("Start date? For example: {example}.").format(
-            example=t.date(local_today(context.now()))
-        ),
-    )
-    return START
+# ---------------------------------------------------------------- the dialog
 
 
-async def start_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    day = _read_day(update.message.text, t, local_today(context.now()))
-    if isinstance(day, str):
-        await reply(update, day)
-        return START
-    _draft(context)["start"] = day.isoformat()
-    await reply(
-        update,
-        t.gettext("End date? For example: {example}.").format(
-            example=t.date(day + timedelta(days=30))
-        ),
-    )
-    return END_DAY
+class CampaignDialog(Dialog):
+    """A new campaign (name, start, end) or new dates for one (start, end). An interruption:
+    the administrator may do it in the middle of a form, which asks its question again after.
+    The draft: `mode` ("add" or "dates"), `id` and `name` of the campaign, `start`, and
+    `asking` (the question on screen: "name", "start" or "end")."""
+
+    name = "campaign"
+    title = N_("Campaign dates")
+    interruption = True
+    entry = Entry(patterns=(rf"^{PREFIX}:add$", rf"^{PREFIX}:d:[0-9]+$"))
+
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        return (data.get("mode") == "add" and "name" in data) or "start" in data
+
+    def summary(self, data: dict[str, Any]) -> str:
+        return str(data.get("name") or "")[:40]
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        user = update.effective_user
+        assert update.callback_query is not None and user is not None
+        if not await campaigns.can_manage(context.db, user.id):
+            await finish(context, self)
+            await answer(update, t.gettext(PROBLEMS[CampaignProblem.NOT_ALLOWED]), alert=True)
+            return
+        parts = parse_callback(update.callback_query.data, PREFIX)
+        if parts == ["add"]:
+            await answer(update)
+            context.data[self.name] = {"mode": "add", "asking": "name"}
+            await self.show(update, context)
+            return
+        number = parse_number(parts[1]) if len(parts) == 2 else None
+        campaign = await campaign_store.get(context.db, number) if number is not None else None
+        if campaign is None:
+            await finish(context, self)
+            await answer(update, t.gettext(PROBLEMS[CampaignProblem.NOT_FOUND]), alert=True)
+            return
+        await answer(update)
+        context.data[self.name] = {
+            "mode": "dates",
+            "id": campaign.id,
+            "name": campaign.name,
+            "was": campaign.start_on.isoformat(),
+            "asking": "start",
+        }
+        await self.show(update, context)
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        t = await tr(update, context)
+        data = self.data(context)
+        asking = data.get("asking")
+        today = local_today(context.now())
+        if asking == "name":
+            text = t.gettext("Name of the new campaign? For example: Tuần lễ học tập suốt đời.")
+        elif asking == "start" and data.get("mode") == "dates":
+            text = t.gettext("{name}: new start date? For example: {example}.").format(
+                name=data.get("name"), example=t.date(date.fromisoformat(str(data["was"])))
+            )
+        elif asking == "start":
+            text = t.gettext("Start date? For example: {example}.").format(example=t.date(today))
+        elif asking == "end":
+            start = date.fromisoformat(str(data["start"]))
+            text = t.gettext("End date? For example: {example}.").format(
+                example=t.date(start + timedelta(days=30))
+            )
+        else:  # nothing left to ask (a draft from before this dialog existed)
+            await finish(context, self)
+            return
+        self.new_step(context)
+        cancel = InlineKeyboardMarkup([[self.button(context, t.gettext("✖ Cancel"), "cancel")]])
+        await reply(update, f"{note}\n{text}" if note else text, cancel)
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        assert update.message is not None and update.message.text is not None
+        text = update.message.text
+        data = self.data(context)
+        asking = data.get("asking")
+        if asking == "name":
+            name = clean_name(text)
+            if not 2 <= len(name) <= 100:
+                note = t.gettext("A campaign name has 2 to 100 characters. Please type it again.")
+                await self.show(update, context, note=note)
+                return
+            data.update(name=name, asking="start")
+            await self.show(update, context)
+            return
+        if asking not in ("start", "end"):
+            await self.show(update, context)
+            return
+        day = _read_day(text, t, local_today(context.now()))
+        if isinstance(day, str):
+            await self.show(update, context, note=day)
+            return
+        if asking == "start":
+            data.update(start=day.isoformat(), asking="end")
+            await self.show(update, context)
+            return
+        await self._save(update, context, t, date.fromisoformat(str(data["start"])), day)
+
+    async def _save(
+        self, update: Update, context: BotContext, t: Translator, start: date, end: date
+    ) -> None:
+        user = update.effective_user
+        assert user is not None
+        data = self.data(context)
+        if data.get("mode") == "dates":
+            result = await campaigns.change_dates(context.db, user.id, int(data["id"]), start, end)
+        else:
+            result = await campaigns.add(context.db, user.id, str(data.get("name")), start, end)
+        if result in RETYPE_END:
+            await self.show(update, context, note=_result_text(t, result))
+            return
+        await finish(context, self)
+        await reply(update, _result_text(t, result))
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        if parts != ["cancel"]:
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+            return
+        await answer(update)
+        await finish(context, self)
+        await edit_or_reply(update, t.gettext("Cancelled. Nothing was saved."))
+        if on_screen(context) is None:  # else the dialog below asks its question again
+            await show_main_menu(update, context, t.gettext("Choose a task below."))
 
 
-async def end_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.message is not None and update.message.text is not None and user is not None
-    day = _read_day(update.message.text, t, local_today(context.now()))
-    if isinstance(day, str):
-        await reply(update, day)
-        return END_DAY
-    draft = _draft(context)
-    start = date.fromisoformat(str(draft.get("start")))
-    if draft.get("mode") == "dates":
-        result = await campaigns.change_dates(context.db, user.id, int(draft["id"]), start, day)
-    else:
-        result = await campaigns.add(context.db, user.id, str(draft.get("name")), start, day)
-    if result is CampaignProblem.END_BEFORE_START:
-        await reply(update, t.gettext(PROBLEMS[result]) + " " + t.gettext("End date?"))
-        return END_DAY
-    context.data.pop("campaign_draft", None)
-    await _done(update, t, result)
-    return END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    context.data.pop("campaign_draft", None)
-    await show_main_menu(update, context, t.gettext("Cancelled."))
-    return END
+FLOW = CampaignDialog()
+DIALOGS = (FLOW,)
 
 
 async def reminders_command(update: Update, context: BotContext) -> None:
@@ -272,28 +313,12 @@ async def reminders_command(update: Update, context: BotContext) -> None:
         )
 
 
-def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
-    """The admin may change a campaign in the middle of a form (see handlers/interrupting.py)."""
-    return [
-        interrupting(
-            name="campaigns",
-            entry_points=[
-                CommandHandler(["campaigns", "chiendich"], show_list),
-                CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:"),
-            ],
-            states={
-                NAME: [MessageHandler(FREE_TEXT, name_typed)],
-                START: [MessageHandler(FREE_TEXT, start_typed)],
-                END_DAY: [MessageHandler(FREE_TEXT, end_typed)],
-            },
-            fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            leave=forget("campaign_draft"),
-        )
-    ]
-
-
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return [CommandHandler(["reminders", "nhacnho"], reminders_command)]
+    return [
+        CommandHandler(["campaigns", "chiendich"], show_list),
+        CallbackQueryHandler(card_pressed, pattern=rf"^{PREFIX}:"),
+        CommandHandler(["reminders", "nhacnho"], reminders_command),
+    ]
 
 
 # ---------------------------------------------------------------- reminders

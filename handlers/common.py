@@ -203,12 +203,19 @@ def main_menu(t: Translator, grants: Sequence[Grant]) -> ReplyKeyboardMarkup | R
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
+REGISTRATION_DIALOG = "registration"
+"""The name of the registration dialog (handlers/start.py): while it is on screen, its person
+is registering."""
+
+
 async def standing_of(update: Update, context: BotContext) -> Standing:
-    """Where the sender stands. Only the registration conversation knows that someone is
-    answering its questions; it marks `registering` in their drafts while it does."""
+    """Where the sender stands. Someone is answering the registration questions exactly while
+    the registration dialog is on screen; nothing else marks it."""
+    from handlers.dialogs import on_screen  # handlers.dialogs builds on this module
+
     user = update.effective_user
     assert user is not None
-    registering = bool(context.data.get("registering"))
+    registering = on_screen(context) == REGISTRATION_DIALOG
     return await registration.standing(context.db, user.id, registering=registering)
 
 

@@ -41,6 +41,7 @@ from handlers.common import (
     BotContext,
     MenuItem,
     answer,
+    command_or_menu,
     reply,
     tr,
 )
@@ -194,7 +195,8 @@ def put_aside(context: BotContext, dialog: Dialog) -> None:
     data = context.data.pop(dialog.name, None)
     screen["stack"] = [frame for frame in screen["stack"] if frame["dialog"] != dialog.name]
     if data:
-        screen["aside"].append({"dialog": dialog.name, "data": data})
+        screen["aside_seq"] = int(screen.get("aside_seq", 0)) + 1
+        screen["aside"].append({"dialog": dialog.name, "data": data, "id": screen["aside_seq"]})
         del screen["aside"][:-ASIDE_LIMIT]
 
 
@@ -209,9 +211,19 @@ def take_aside(context: BotContext, index: int) -> dict[str, Any] | None:
     return drafts.pop(index) if 0 <= index < len(drafts) else None
 
 
-def resume_callback(index: int) -> str:
-    """Callback data of a button that takes up the draft put aside at `index`."""
-    return f"switch:resume:{index}"
+def resume_callback(context: BotContext, index: int) -> str:
+    """Callback data of a button that takes up the draft put aside at `index` of `aside`. It
+    names the draft, not the position: an old listing pressed later takes up that draft or
+    none."""
+    entry = aside(context)[index]
+    return f"switch:resume:{entry.get('id', index)}"
+
+
+def _aside_index(context: BotContext, draft_id: int) -> int | None:
+    for index, entry in enumerate(aside(context)):
+        if entry.get("id", index) == draft_id:
+            return index
+    return None
 
 
 # ---------------------------------------------------------------- texts
@@ -306,6 +318,8 @@ class DialogRouter(BaseHandler[Update, BotContext, None]):
             return None
         if text in self._by_label:
             return ("start", self._by_label[text].name)
+        if command_or_menu(update) is not None:
+            return None  # another feature's menu button (❓ Help, 🌐 Language): not an answer
         if self._screen_of(update) is None:
             return None
         if FREE_TEXT.check_update(update):
@@ -370,6 +384,17 @@ class DialogRouter(BaseHandler[Update, BotContext, None]):
     ) -> None:
         """Start `dialog` (or take up the draft put aside at `resume`), unless another full
         flow waits with answers in it: then ask first."""
+        stack = _screen(context)["stack"]
+        if resume is None and any(frame["dialog"] == dialog.name for frame in stack[:-1]):
+            # It waits below an interruption: leave the interruption, keep its draft.
+            while on_screen(context) not in (dialog.name, None):
+                above = self._by_name.get(on_screen(context) or "")
+                if above is None:
+                    break
+                await finish(context, above)
+            await answer(update)
+            await dialog.show(update, context)
+            return
         current = self._by_name.get(on_screen(context) or "")
         if (
             current is not None
@@ -443,7 +468,8 @@ class DialogRouter(BaseHandler[Update, BotContext, None]):
         assert update.callback_query is not None
         parts = (update.callback_query.data or "").split(":")[1:]
         if parts[:1] == ["resume"] and len(parts) == 2:
-            index = parse_number(parts[1])
+            draft_id = parse_number(parts[1])
+            index = _aside_index(context, draft_id) if draft_id is not None else None
             await self.resume(update, context, -1 if index is None else index)
             return
         screen = _screen(context)
@@ -469,3 +495,25 @@ class DialogRouter(BaseHandler[Update, BotContext, None]):
             await new.begin(original if original is not None else update, context)
             return
         await current.show(update, context)
+
+
+def adopt_open_drafts(
+    application: Application[Any, Any, Any, Any, Any, Any], dialogs: Sequence[Dialog]
+) -> int:
+    """Drafts of forms opened before dialogs existed (PTB conversations kept them in
+    `user_data` under the form's name): put each on its person's screen, so the next message
+    answers it instead of being "not understood". Returns how many were adopted."""
+    names = {dialog.name for dialog in dialogs}
+    adopted = 0
+    for user_id, data in application.user_data.items():
+        if not isinstance(data, dict) or SCREEN in data:
+            continue
+        open_names = [name for name in names if isinstance(data.get(name), dict) and data[name]]
+        if open_names:
+            data[SCREEN] = {
+                "stack": [{"dialog": name, "step": 0} for name in sorted(open_names)],
+                "aside": [],
+            }
+            application.mark_data_for_update_persistence(user_ids=user_id)
+            adopted += 1
+    return adopted

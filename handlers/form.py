@@ -29,7 +29,7 @@ from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
 from bot.storage.records import FieldCode, field_problem
-from handlers import picker
+from handlers import branches, picker
 from handlers.common import (
     BotContext,
     MenuItem,
@@ -472,7 +472,22 @@ class FormFlow(Dialog):
             title=self._picker_title(t, question, draft["values"], note),
             targets=question.levels(draft["values"]),
             extra_rows=[self._cancel_row(context, t)],
+            when_empty=self._when_empty(update, context, t, question, draft["values"]),
         )
+
+    def _when_empty(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        question: Question,
+        values: Mapping[str, JsonValue],
+    ) -> picker.WhenEmpty:
+        """A commune with no branch yet: a chair adds one there and then (an interruption,
+        after which this question is asked again), anyone else is told whom to ask."""
+        assert update.effective_user is not None and question.levels is not None
+        levels = question.levels(values)
+        return branches.when_empty(context.db, t, update.effective_user.id, levels)
 
     def _cancel_row(self, context: BotContext, t: Translator) -> list[InlineKeyboardButton]:
         return [self.button(context, t.gettext("✖ Cancel"), "cancel")]
@@ -498,6 +513,7 @@ class FormFlow(Dialog):
                 title=self._picker_title(t, question, values),
                 targets=question.levels(values),
                 extra_rows=[self._cancel_row(context, t)],
+                when_empty=self._when_empty(update, context, t, question, values),
             )
             return
         if question.parse is None:
@@ -613,6 +629,7 @@ class FormFlow(Dialog):
                 title=self._picker_title(t, question, values),
                 target=question.levels(values),
                 extra_rows=[self._cancel_row(context, t)],
+                when_empty=self._when_empty(update, context, t, question, values),
             )
             if unit is None:
                 return
@@ -829,6 +846,11 @@ class FormFlow(Dialog):
                 await self.show_summary(update, context, t, note=note)
             return
         if question.levels is not None:
+            # A branch added meanwhile (from the picker's ➕) may be the only choice now.
+            only = await self._only_unit(await self._asking(update, context), question)
+            if only is not None:
+                await self._answered(update, context, t, question, only.id, note=note)
+                return
             await self._show_picker(update, context, t, question, note=note)
             return
         await self._show_question(update, context, t, question, note=note)

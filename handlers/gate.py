@@ -3,7 +3,9 @@
 Someone not registered yet (never seen, answering the registration questions, or waiting for
 a chair's approval) gets exactly one polite answer to anything else, saying what to do next,
 and no flow runs: none can answer them as if they were registered, or stay silent. While they
-register, the conversation's state and draft are untouched, so the question on screen stays.
+register (the registration dialog is on screen), its draft is untouched, so the question on
+screen stays. Someone waiting is shown their request, with the buttons to withdraw it or to
+choose another branch.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ class Kind(StrEnum):
     START = "start"  # /start, with or without an invite code
     OPEN = "open"  # /help, /language, /cancel (and aliases, and their main-menu buttons)
     TASK = "task"  # any other command, known or not, and every other main-menu button
-    REG_BUTTON = "reg_button"  # a button of the registration picker
+    REG_BUTTON = "reg_button"  # a button of the registration dialog's questions
+    OWN_REQUEST = "own_request"  # withdraw / another branch, under one's own waiting request
+    SWITCH = "switch"  # "continue, or put aside and start…" (someone whose role was removed)
     LANG_BUTTON = "lang_button"  # a button of /language
     BUTTON = "button"  # any other button
     MESSAGE = "message"  # typed text and anything else sent: a sticker, a photo, a file
@@ -53,15 +57,19 @@ PASS, ANSWER, DROP = Verdict.PASS, Verdict.ANSWER, Verdict.DROP
 # Who may do what. Registering: the answer typed (or a picker button pressed) still answers the
 # question on screen, /start begins again, /cancel stops; a task is refused without touching
 # the draft. A picker button of a registration already finished or cancelled is refused too.
+# The buttons under one's own request pass for everyone: their handler checks the request is
+# the presser's and still waits, and says so if not. So does the answer to "continue or put
+# aside" that /start asks someone whose role was removed in the middle of a form: putting it
+# aside is their way to register again.
 # fmt: off
-_KINDS = (Kind.START, Kind.OPEN, Kind.TASK, Kind.REG_BUTTON, Kind.LANG_BUTTON, Kind.BUTTON,
-          Kind.MESSAGE, Kind.OTHER)
+_KINDS = (Kind.START, Kind.OPEN, Kind.TASK, Kind.REG_BUTTON, Kind.OWN_REQUEST, Kind.SWITCH,
+          Kind.LANG_BUTTON, Kind.BUTTON, Kind.MESSAGE, Kind.OTHER)
 _TABLE: dict[Standing, tuple[Verdict, ...]] = {
-    #                     START OPEN  TASK    REG_BTN LANG_BTN BUTTON  MESSAGE OTHER
-    Standing.REGISTERED:  (PASS, PASS, PASS,   PASS,   PASS,    PASS,   PASS,   PASS),
-    Standing.REGISTERING: (PASS, PASS, ANSWER, PASS,   PASS,    ANSWER, PASS,   DROP),
-    Standing.PENDING:     (PASS, PASS, ANSWER, ANSWER, PASS,    ANSWER, ANSWER, DROP),
-    Standing.UNKNOWN:     (PASS, PASS, ANSWER, ANSWER, PASS,    ANSWER, ANSWER, DROP),
+    #                     START OPEN  TASK    REG_BTN OWN  SWITCH LANG  BUTTON  MESSAGE OTHER
+    Standing.REGISTERED:  (PASS, PASS, PASS,   PASS,   PASS, PASS, PASS, PASS,   PASS,   PASS),
+    Standing.REGISTERING: (PASS, PASS, ANSWER, PASS,   PASS, PASS, PASS, ANSWER, PASS,   DROP),
+    Standing.PENDING:     (PASS, PASS, ANSWER, ANSWER, PASS, PASS, PASS, ANSWER, ANSWER, DROP),
+    Standing.UNKNOWN:     (PASS, PASS, ANSWER, ANSWER, PASS, PASS, PASS, ANSWER, ANSWER, DROP),
 }
 # fmt: on
 POLICY: dict[Standing, dict[Kind, Verdict]] = {
@@ -77,8 +85,12 @@ def kind_of(update: Update) -> Kind:
     query = update.callback_query
     if query is not None:  # before the message: a button's message is the bot's own text
         data = query.data or ""
-        if data.startswith(f"{start.PREFIX}:"):
+        if data.startswith(f"{start.FLOW.name}:"):
             return Kind.REG_BUTTON
+        if data.startswith(f"{start.REQUEST_PREFIX}:"):
+            return Kind.OWN_REQUEST
+        if data.startswith("switch:"):
+            return Kind.SWITCH
         if data.startswith(f"{language.PREFIX}:"):
             return Kind.LANG_BUTTON
         return Kind.BUTTON
@@ -113,10 +125,11 @@ async def gate(update: Update, context: BotContext) -> None:
     if verdict is PASS:
         return
     if verdict is ANSWER:
-        text = next_step_text(await tr(update, context), current)
+        t = await tr(update, context)
+        text = next_step_text(t, current)
         if update.callback_query is not None:
             await answer(update, text, alert=True)
-        else:
+        elif current is not Standing.PENDING or not await start.show_waiting(update, context, t):
             await reply(update, text)
     raise ApplicationHandlerStop
 

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-)
+from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.services import registration, scopes
 from bot.services.registration import InviteProblem
 from bot.storage import people
 from bot.storage.models import ROLE_LEVEL, Role, Unit
-from handlers import picker
+from handlers import branches, picker
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
     MENU_INVITE,
     BotContext,
     answer,
     edit_or_reply,
-    menu_filter,
-    parse_callback,
     reply,
     role_label,
     show_main_menu,
@@ -35,173 +24,221 @@ from handlers.common import (
     unit_address,
     unit_title,
 )
-from handlers.interrupting import forget, interrupting
+from handlers.dialogs import Dialog, Entry, finish
 from handlers.start import invite_problem_text
 
 ROLE, UNIT = "role", "unit"
-PREFIX = "inv"
-END = ConversationHandler.END
+"""Where the dialog stands (`data["at"]`): the role to invite to, then its unit."""
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.data.setdefault("invite_draft", {})
-    return draft
+class Invite(Dialog):
+    """The role (below one's own), then the unit (in one's scope, of that role's level), then
+    the link."""
 
+    name = "inv"
+    title = N_("Invite people")
+    entry = Entry(commands=("invite", "moi"), menu=MENU_INVITE)
 
-async def begin(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert user is not None
-    grants = await people.grants_of(context.db, user.id)
-    roles = scopes.invitable_roles(grants)
-    if not roles:
-        await reply(update, t.gettext("Only chairs can invite people."))
-        return END
-    context.data["invite_draft"] = {}
-    buttons = [
-        [InlineKeyboardButton(role_label(t, role), callback_data=f"{PREFIX}:r:{role.value}")]
-        for role in reversed(roles)
-    ]
-    buttons.append([InlineKeyboardButton(t.gettext("✖ Cancel"), callback_data=f"{PREFIX}:x")])
-    await reply(update, t.gettext("Whom do you want to invite?"), InlineKeyboardMarkup(buttons))
-    return ROLE
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        return False  # a role and a few taps: nothing typed to lose
 
+    async def _roles(self, update: Update, context: BotContext) -> list[Role]:
+        assert update.effective_user is not None
+        return scopes.invitable_roles(await people.grants_of(context.db, update.effective_user.id))
 
-async def role_chosen(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert user is not None and update.callback_query is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    if parts == ["x"]:
-        return await _cancelled(update, context, t)
-    grants = await people.grants_of(context.db, user.id)
-    allowed = scopes.invitable_roles(grants)
-    role = next((r for r in allowed if parts == ["r", r.value]), None)
-    if role is None:
-        await answer(update, t.gettext("This button is not valid."), alert=True)
-        return ROLE
-    await answer(update)
-    top = scopes.highest(grants)
-    assert top is not None
-    draft = _draft(context)
-    draft["role"] = role.value
-    picker.start(draft, top.unit)
-    await picker.show(update, context, t, draft, prefix=PREFIX, title=_title(t, role), edit=True)
-    return UNIT
-
-
-def _title(t: Translator, role: Role) -> picker.Title:
-    return lambda parent: t.gettext("Invite a {role}: choose the unit in {unit}.").format(
-        role=role_label(t, role), unit=unit_title(t, parent)
-    )
-
-
-async def unit_typed(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    draft = _draft(context)
-    await picker.typed(
-        update,
-        context,
-        t,
-        draft,
-        update.message.text,
-        prefix=PREFIX,
-        title=_title(t, Role(draft["role"])),
-    )
-    return UNIT
-
-
-async def unit_chosen(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.callback_query is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    draft = _draft(context)
-    if parts == ["x"]:
-        return await _cancelled(update, context, t)
-    if "role" not in draft:
+    async def begin(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
         await answer(update)
-        return await begin(update, context)
-    role = Role(draft["role"])
-    unit = await picker.pressed(
-        update,
-        context,
-        t,
-        draft,
-        parts,
-        prefix=PREFIX,
-        title=_title(t, role),
-        target=ROLE_LEVEL[role],
-    )
-    if unit is None:
-        return UNIT
-    return await _create(update, context, t, role, unit)
+        if not await self._roles(update, context):
+            await finish(context, self)
+            await reply(update, t.gettext("Only chairs can invite people."))
+            return
+        await self.ask_role(update, context, t)
 
+    async def ask_role(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        *,
+        note: str = "",
+        edit: bool = False,
+    ) -> None:
+        roles = await self._roles(update, context)
+        if not roles:
+            await finish(context, self)
+            await show_main_menu(update, context, t.gettext("Only chairs can invite people."))
+            return
+        data = self.data(context)
+        data.clear()
+        data["at"] = ROLE
+        self.new_step(context)
+        rows = [
+            [self.button(context, role_label(t, role), "r", role.value)] for role in reversed(roles)
+        ]
+        rows.append([self.button(context, t.gettext("✖ Cancel"), "x")])
+        text = t.gettext("Whom do you want to invite?")
+        text = f"{note}\n{text}" if note else text
+        if edit:
+            await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
+        else:
+            await reply(update, text, InlineKeyboardMarkup(rows))
 
-async def _create(
-    update: Update, context: BotContext, t: Translator, role: Role, unit: Unit
-) -> int:
-    user = update.effective_user
-    assert user is not None
-    context.data.pop("invite_draft", None)
-    invite = await registration.create_invite(
-        context.db,
-        user.id,
-        role,
-        unit,
-        context.now(),
-        ttl_days=context.runtime.settings.invite_ttl_days,
-    )
-    if isinstance(invite, InviteProblem):
-        await edit_or_reply(update, invite_problem_text(t, invite))
-        return END
-    link = f"https://t.me/{context.bot.username}?start={invite.code}"
-    await edit_or_reply(
-        update,
-        t.gettext(
-            "Invite for {role} of {unit}.\nSend this link to the person; it works once and "
-            "expires on {date}:\n{link}"
-        ).format(
-            role=role_label(t, role),
-            unit=await unit_address(t, context.db, unit),
-            date=t.datetime(invite.expires_at, context.runtime.settings.tz),
-            link=link,
-        ),
-    )
-    return END
+    # -- the unit -------------------------------------------------------------------
 
+    def _title(self, t: Translator, role: Role, note: str = "") -> picker.Title:
+        def title(parent: Unit) -> str:
+            text = t.gettext("Invite a {role}: choose the unit in {unit}.").format(
+                role=role_label(t, role), unit=unit_title(t, parent)
+            )
+            return f"{note}\n{text}" if note else text
 
-async def _cancelled(update: Update, context: BotContext, t: Translator) -> int:
-    context.data.pop("invite_draft", None)
-    await answer(update)
-    await edit_or_reply(update, t.gettext("Cancelled."))
-    return END
+        return title
 
+    def _picking(
+        self, update: Update, context: BotContext, t: Translator, role: Role, note: str = ""
+    ) -> dict[str, Any]:
+        """What every call of the picker is given: this question's prefix, title, way out,
+        and ➕ on a commune with no branch yet (inviting someone to a branch)."""
+        assert update.effective_user is not None
+        levels = (ROLE_LEVEL[role],)
+        return {
+            "prefix": self.prefix(context),
+            "title": self._title(t, role, note),
+            "extra_rows": [[self.button(context, t.gettext("✖ Cancel"), "x")]],
+            "when_empty": branches.when_empty(context.db, t, update.effective_user.id, levels),
+        }
 
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    context.data.pop("invite_draft", None)
-    await show_main_menu(update, context, t.gettext("Cancelled."))
-    return END
-
-
-def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
-    """A chair may invite someone in the middle of a form (see handlers/interrupting.py)."""
-    return [
-        interrupting(
-            name="invite",
-            entry_points=[
-                CommandHandler(["invite", "moi"], begin),
-                MessageHandler(menu_filter(MENU_INVITE), begin),
-            ],
-            states={
-                ROLE: [CallbackQueryHandler(role_chosen, pattern=rf"^{PREFIX}:")],
-                UNIT: [
-                    CallbackQueryHandler(unit_chosen, pattern=rf"^{PREFIX}:"),
-                    MessageHandler(FREE_TEXT, unit_typed),
-                ],
-            },
-            fallbacks=[CommandHandler(CANCEL_COMMANDS, cancel)],
-            leave=forget("invite_draft"),
+    async def show_picker(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        role: Role,
+        *,
+        note: str = "",
+        edit: bool = False,
+    ) -> None:
+        data = self.data(context)
+        data["at"] = UNIT
+        self.new_step(context)
+        await picker.show(
+            update,
+            context,
+            t,
+            data["picker"],
+            edit=edit,
+            targets=(ROLE_LEVEL[role],),
+            **self._picking(update, context, t, role, note),
         )
-    ]
+
+    def _role(self, context: BotContext) -> Role | None:
+        value = self.data(context).get("role")
+        return next((role for role in Role if role.value == value), None)
+
+    # -- the dialog -----------------------------------------------------------------
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        t = await tr(update, context)
+        data = self.data(context)
+        role = self._role(context)
+        if data.get("at") == UNIT and role is not None and "picker" in data:
+            await self.show_picker(update, context, t, role, note=note)
+        else:
+            await self.ask_role(update, context, t, note=note)
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        assert update.message is not None and update.message.text is not None
+        data = self.data(context)
+        role = self._role(context)
+        if data.get("at") == UNIT and role is not None and "picker" in data:
+            await picker.typed(
+                update,
+                context,
+                t,
+                data["picker"],
+                update.message.text,
+                targets=(ROLE_LEVEL[role],),
+                **self._picking(update, context, t, role),
+            )
+            return
+        await self.show(update, context, note=t.gettext("Please choose one of the buttons."))
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        data = self.data(context)
+        if parts == ["x"]:
+            await answer(update)
+            await finish(context, self)
+            await edit_or_reply(update, t.gettext("Cancelled."))
+            return
+        if data.get("at") == ROLE and parts[:1] == ["r"]:
+            roles = await self._roles(update, context)
+            role = next((r for r in roles if parts == ["r", r.value]), None)
+            if role is None:
+                await answer(update, t.gettext("This button is not valid."), alert=True)
+                return
+            await answer(update)
+            assert update.effective_user is not None
+            top = scopes.highest(await people.grants_of(context.db, update.effective_user.id))
+            assert top is not None
+            data["role"] = role.value
+            picker.start(data.setdefault("picker", {}), top.unit)
+            await self.show_picker(update, context, t, role, edit=True)
+            return
+        role = self._role(context)
+        if (
+            data.get("at") == UNIT
+            and role is not None
+            and parts[:1] in (["u"], ["p"], ["b"], ["h"])
+        ):
+            picking = self._picking(update, context, t, role)
+            unit = await picker.pressed(
+                update, context, t, data["picker"], parts, target=ROLE_LEVEL[role], **picking
+            )
+            if unit is not None:
+                await self._create(update, context, t, role, unit)
+            return
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await finish(context, self)
+        await show_main_menu(update, context, t.gettext("Cancelled."))
+
+    async def _create(
+        self, update: Update, context: BotContext, t: Translator, role: Role, unit: Unit
+    ) -> None:
+        """The service checks the role and the unit again; the link replaces the picker."""
+        user = update.effective_user
+        assert user is not None
+        await finish(context, self)
+        invite = await registration.create_invite(
+            context.db,
+            user.id,
+            role,
+            unit,
+            context.now(),
+            ttl_days=context.runtime.settings.invite_ttl_days,
+        )
+        if isinstance(invite, InviteProblem):
+            await edit_or_reply(update, invite_problem_text(t, invite))
+            return
+        link = f"https://t.me/{context.bot.username}?start={invite.code}"
+        await edit_or_reply(
+            update,
+            t.gettext(
+                "Invite for {role} of {unit}.\nSend this link to the person; it works once and "
+                "expires on {date}:\n{link}"
+            ).format(
+                role=role_label(t, role),
+                unit=await unit_address(t, context.db, unit),
+                date=t.datetime(invite.expires_at, context.runtime.settings.tz),
+                link=link,
+            ),
+        )
+
+
+INVITE = Invite()
+DIALOGS = (INVITE,)

@@ -1,7 +1,9 @@
-"""/myreports: a reporter's latest reports, to look at, correct (48 h) or withdraw.
+"""/myreports: a reporter's latest reports, to look at, correct (48 h) or withdraw, and the
+drafts put aside, to take up again.
 
-Chairs can also open any report in their scope by its number, to correct it at any time.
-Opening, correcting and withdrawing are re-checked by the services on every press.
+Chairs can also open any report in their scope by its number (the `find_report` dialog), to
+correct it at any time. Opening, correcting and withdrawing are re-checked by the services on
+every press: the listing's buttons (`mr:…`) are stateless, they only name a record.
 """
 
 from __future__ import annotations
@@ -9,13 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.i18n import N_, Translator
 from bot.numbers import parse_number
@@ -23,11 +19,8 @@ from bot.services import report_access, scopes
 from bot.services.reporting import ReportError
 from bot.storage import people
 from bot.storage import units as unit_store
-from bot.storage.models import Role
 from bot.storage.records import AnyRecord, ReportKind
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
     MENU_MY_REPORTS,
     BotContext,
     answer,
@@ -39,13 +32,21 @@ from handlers.common import (
     tr,
     unit_address,
 )
-from handlers.interrupting import forget, interrupting
+from handlers.dialogs import (
+    Dialog,
+    DialogRouter,
+    Entry,
+    aside,
+    finish,
+    on_screen,
+    resume_callback,
+)
 from handlers.report_texts import report_error_text
 
 PREFIX = "mr"
-NUMBER = "number"
-END = ConversationHandler.END
 LIMIT = 10
+DRAFT_LABEL = 40
+"""Characters of a draft's name on its ▶ button."""
 
 ICONS = {
     ReportKind.MEMBER: "👤",
@@ -97,13 +98,42 @@ async def _is_chair(context: BotContext, user_id: int) -> bool:
     return scopes.is_chair(await people.grants_of(context.db, user_id))
 
 
+def _router(context: BotContext) -> DialogRouter | None:
+    """The application's dialog router (handlers/__init__ registers one), which knows every
+    dialog by name."""
+    for group in context.application.handlers.values():
+        for handler in group:
+            if isinstance(handler, DialogRouter):
+                return handler
+    return None
+
+
+def _drafts(context: BotContext, t: Translator) -> list[tuple[int, str]]:
+    """The drafts put aside, as (index for `resume_callback`, what it is): "Hội viên mới —
+    Nguyễn Thị Hoa". A draft of a dialog the bot no longer has is left out."""
+    router = _router(context)
+    found = []
+    for index, draft in enumerate(aside(context)):
+        dialog = router.dialog(str(draft.get("dialog"))) if router is not None else None
+        if dialog is None:
+            continue
+        data = draft.get("data")
+        summary = dialog.summary(data) if isinstance(data, dict) else ""
+        name = t.gettext(dialog.title)
+        found.append((index, f"{name} — {summary}" if summary else name))
+    return found
+
+
 async def list_reports(update: Update, context: BotContext) -> None:
+    """The latest reports, the drafts put aside (▶ to take one up again) and, for chairs, 🔎 to
+    open any report by its number."""
     t = await tr(update, context)
     user = update.effective_user
     assert user is not None
     await answer(update)
     summaries = await report_access.my_reports(context.db, user.id, limit=LIMIT)
     chair = await _is_chair(context, user.id)
+    drafts = _drafts(context, t)
     rows = [
         [
             InlineKeyboardButton(
@@ -112,6 +142,15 @@ async def list_reports(update: Update, context: BotContext) -> None:
             )
         ]
         for s in summaries
+    ]
+    rows += [
+        [
+            InlineKeyboardButton(
+                t.gettext("▶ Continue: {draft}").format(draft=label[:DRAFT_LABEL]),
+                callback_data=resume_callback(context, index),
+            )
+        ]
+        for index, label in drafts
     ]
     if chair:
         rows.append(
@@ -122,27 +161,20 @@ async def list_reports(update: Update, context: BotContext) -> None:
             ]
         )
     if not summaries:
-        text = t.gettext("You have not reported anything yet.")
-        if not chair:
-            await show_main_menu(update, context, text)
-            return
+        lines = [t.gettext("You have not reported anything yet.")]
     else:
         lines = [t.gettext("Your latest reports (tap one to see, correct or withdraw it):")]
         lines += [
             _line(t, s.kind, s.id, s.label, s.amount, s.status) + f" — {t.date(s.created_at)}"
             for s in summaries
         ]
-        text = "\n".join(lines)
-    await edit_or_reply(update, text, InlineKeyboardMarkup(rows))
-
-
-async def _visible(context: BotContext, user_id: int, record: AnyRecord) -> bool:
-    """Reporters see their own; chairs see everything in their scope."""
-    if record.reporter_id == user_id:
-        return True
-    unit = await unit_store.get(context.db, record.unit_id)
-    grants = await people.grants_of(context.db, user_id)
-    return unit is not None and scopes.covers(grants, unit, minimum=Role.COMMUNE_CHAIR)
+    if drafts:
+        lines.append(t.gettext("Put aside, not saved yet (tap ▶ to continue):"))
+        lines += [f"⏸ {label}" for _, label in drafts]
+    if not rows:
+        await show_main_menu(update, context, "\n".join(lines))
+        return
+    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
 
 def _parse_record(parts: list[str]) -> tuple[ReportKind, int] | None:
@@ -157,8 +189,8 @@ async def _show_record(
 ) -> None:
     user = update.effective_user
     assert user is not None
-    record = await report_access.get_record(context.db, kind, number)
-    if record is None or not await _visible(context, user.id, record):
+    record = await report_access.visible_record(context.db, user.id, kind, number)
+    if record is None:
         refusal = report_error_text(t, ReportError.NOT_FOUND)
         if update.callback_query is not None:
             await answer(update, refusal, alert=True)
@@ -166,6 +198,15 @@ async def _show_record(
             await reply(update, refusal)
         return
     await answer(update)
+    await _show_found(update, context, t, kind, record)
+
+
+async def _show_found(
+    update: Update, context: BotContext, t: Translator, kind: ReportKind, record: AnyRecord
+) -> None:
+    """The report, with ✏️ Change / ↩️ Withdraw while this person may, and ⬅ Back."""
+    user = update.effective_user
+    assert user is not None
     unit = await unit_store.get(context.db, record.unit_id)
     tz = context.runtime.settings.tz
     lines = [
@@ -249,74 +290,123 @@ async def pressed(update: Update, context: BotContext) -> None:
         await answer(update, t.gettext("This button is not valid."), alert=True)
 
 
-async def find_kind(update: Update, context: BotContext) -> str | int:
-    """A chair opens a report by number: first which kind, then the number."""
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.callback_query is not None and user is not None
-    await answer(update)
-    if not await _is_chair(context, user.id):
-        await reply(update, t.gettext("This button is not valid."))
-        return END
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    if parts == ["find"]:
+class FindReport(Dialog):
+    """A chair opens any report in their scope by its number: which kind, then the number. It
+    only reads until the chair picks, so it goes on top of a form the chair has open (an
+    interruption), and the form asks its question again once the report is shown or left."""
+
+    name = "find_report"
+    title = N_("Opening a report by its number")
+    entry = Entry(patterns=(rf"^{PREFIX}:find$",))
+    interruption = True
+
+    def _kind(self, context: BotContext) -> ReportKind | None:
+        value = self.data(context).get("kind")
+        return next((kind for kind in ReportKind if kind.value == value), None)
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        """`mr:find`, the listing's 🔎 button: chairs only."""
+        t = await tr(update, context)
+        user = update.effective_user
+        assert user is not None
+        if not await _is_chair(context, user.id):
+            await finish(context, self)
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+            return
+        await answer(update)
+        await self._ask_kind(update, context, t, edit=True)
+
+    async def _ask_kind(
+        self, update: Update, context: BotContext, t: Translator, *, edit: bool, note: str = ""
+    ) -> None:
+        self.data(context).pop("kind", None)
+        self.new_step(context)
         rows = [
-            [
-                InlineKeyboardButton(
-                    f"{ICONS[kind]} {t.gettext(KIND_NAMES[kind])}",
-                    callback_data=f"{PREFIX}:fk:{kind.value}",
-                )
-            ]
+            [self.button(context, f"{ICONS[kind]} {t.gettext(KIND_NAMES[kind])}", "k", kind.value)]
             for kind in ReportKind
         ]
-        await edit_or_reply(update, t.gettext("Which kind of report?"), InlineKeyboardMarkup(rows))
-        return NUMBER
-    kind = next((k for k in ReportKind if parts == ["fk", k.value]), None)
-    if kind is None:
-        return NUMBER
-    context.data["myreports_find"] = kind.value
-    await edit_or_reply(update, t.gettext("Type the report's number, for example: 12."))
-    return NUMBER
+        rows.append([self.button(context, t.gettext("✖ Cancel"), "cancel")])
+        text = "\n".join(filter(None, [note, t.gettext("Which kind of report?")]))
+        send = edit_or_reply if edit else reply  # edit only the message pressed
+        await send(update, text, InlineKeyboardMarkup(rows))
 
-
-async def number_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    kind_value = context.data.get("myreports_find")
-    number = parse_number(update.message.text.strip().lstrip("#"))
-    if kind_value not in {k.value for k in ReportKind}:
-        return END
-    if number is None:
-        await reply(update, t.gettext("Type the report's number, for example: 12."))
-        return NUMBER
-    context.data.pop("myreports_find", None)
-    await _show_record(update, context, t, ReportKind(str(kind_value)), number)
-    return END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    context.data.pop("myreports_find", None)
-    await show_main_menu(update, context, t.gettext("Cancelled."))
-    return END
-
-
-def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
-    """Opening a report by its number, which a chair may do in the middle of a form."""
-    return [
-        interrupting(
-            name="myreports_find",
-            entry_points=[CallbackQueryHandler(find_kind, pattern=rf"^{PREFIX}:find$")],
-            states={
-                NUMBER: [
-                    CallbackQueryHandler(find_kind, pattern=rf"^{PREFIX}:fk:"),
-                    MessageHandler(FREE_TEXT, number_typed),
-                ],
-            },
-            fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            leave=forget("myreports_find"),
+    async def _ask_number(
+        self, update: Update, context: BotContext, t: Translator, *, edit: bool, note: str = ""
+    ) -> None:
+        self.new_step(context)
+        row = [
+            self.button(context, t.gettext("⬅ Back"), "back"),
+            self.button(context, t.gettext("✖ Cancel"), "cancel"),
+        ]
+        text = "\n".join(
+            filter(None, [note, t.gettext("Type the report's number, for example: 12.")])
         )
-    ]
+        send = edit_or_reply if edit else reply
+        await send(update, text, InlineKeyboardMarkup([row]))
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        t = await tr(update, context)
+        if self._kind(context) is None:
+            await self._ask_kind(update, context, t, edit=False, note=note)
+        else:
+            await self._ask_number(update, context, t, edit=False, note=note)
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        kind = next((k for k in ReportKind if parts == ["k", k.value]), None)
+        if parts == ["cancel"]:
+            await self._leave(update, context)
+        elif parts == ["back"]:
+            await answer(update)
+            await self._ask_kind(update, context, t, edit=True)
+        elif kind is not None:
+            await answer(update)
+            self.data(context)["kind"] = kind.value
+            await self._ask_number(update, context, t, edit=True)
+        else:
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        user = update.effective_user
+        assert update.message is not None and update.message.text is not None and user is not None
+        kind = self._kind(context)
+        if kind is None:
+            await self.show(update, context, note=t.gettext("Please choose one of the buttons."))
+            return
+        number = parse_number(update.message.text.strip().lstrip("#"))
+        if number is None:
+            await self._ask_number(update, context, t, edit=False)  # the prompt says how
+            return
+        record = await report_access.visible_record(context.db, user.id, kind, number)
+        if record is None:
+            note = report_error_text(t, ReportError.NOT_FOUND)
+            await self._ask_number(update, context, t, edit=False, note=note)
+            return
+        await finish(context, self)
+        await _show_found(update, context, t, kind, record)
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        await self._leave(update, context)
+
+    async def _leave(self, update: Update, context: BotContext) -> None:
+        """✖ Cancel or /cancel; a dialog below asks its question again, else the menu."""
+        t = await tr(update, context)
+        await answer(update)
+        await finish(context, self)
+        below = on_screen(context) is not None
+        if update.callback_query is not None:
+            await edit_or_reply(update, t.gettext("Cancelled."))  # its buttons go
+            if not below:
+                await show_main_menu(update, context, t.gettext("Choose a task below."))
+        elif below:
+            await reply(update, t.gettext("Cancelled."))
+        else:
+            await show_main_menu(update, context, t.gettext("Cancelled."))
+
+
+FIND = FindReport()
+DIALOGS = (FIND,)
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

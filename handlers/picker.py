@@ -7,7 +7,8 @@ must stay inside the root, whatever the callback data says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,6 +29,19 @@ from handlers.common import (
 Title = Callable[[Unit], str]
 
 
+@dataclass(frozen=True)
+class Empty:
+    """What a list with nothing to choose offers besides its way out: a line saying what to
+    do, buttons that do it (a chair adds the missing branch there and then)."""
+
+    text: str = ""
+    rows: Sequence[Sequence[InlineKeyboardButton]] = ()
+
+
+WhenEmpty = Callable[[Unit], Awaitable[Empty]]
+"""Asked with the parent whose list is empty (and no filter typed)."""
+
+
 def start(draft: dict[str, Any], root: Unit) -> None:
     draft.update(root=root.id, parent=root.id, query="", page=0)
 
@@ -43,9 +57,11 @@ async def show(
     edit: bool = False,
     targets: Collection[Level] = (),
     extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+    when_empty: WhenEmpty | None = None,
 ) -> None:
     """The children of the current parent as buttons; with `targets` including the parent's
-    level, a first button chooses the parent itself; `extra_rows` (a way out) go last."""
+    level, a first button chooses the parent itself; `extra_rows` (a way out) go last, after
+    what `when_empty` offers when there is nothing to choose."""
     parent = await unit_store.get(context.db, int(draft["parent"]))
     assert parent is not None
     query = str(draft.get("query", ""))
@@ -64,8 +80,11 @@ async def show(
         )
         markup = InlineKeyboardMarkup([[here], *markup.inline_keyboard])
         total += 1
-    if extra_rows:
-        markup = InlineKeyboardMarkup([*markup.inline_keyboard, *extra_rows])
+    empty = Empty()
+    if total == 0 and not query and when_empty is not None:
+        empty = await when_empty(parent)
+    if extra_rows or empty.rows:
+        markup = InlineKeyboardMarkup([*markup.inline_keyboard, *empty.rows, *extra_rows])
     lines = [title(parent)]
     if total == 0:
         lines.append(
@@ -73,6 +92,8 @@ async def show(
             if query
             else t.gettext("There is nothing to choose here.")
         )
+        if empty.text:
+            lines.append(empty.text)
     else:
         lines.append(t.gettext("Tap a button, or type a few letters of the name to filter."))
     if edit:
@@ -92,6 +113,7 @@ async def typed(
     title: Title,
     targets: Collection[Level] = (),
     extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+    when_empty: WhenEmpty | None = None,
 ) -> None:
     draft.update(query=text.strip()[:50], page=0)
     await show(
@@ -103,6 +125,7 @@ async def typed(
         title=title,
         targets=targets,
         extra_rows=extra_rows,
+        when_empty=when_empty,
     )
 
 
@@ -117,6 +140,7 @@ async def pressed(
     title: Title,
     target: Level | Collection[Level],
     extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+    when_empty: WhenEmpty | None = None,
 ) -> Unit | None:
     """Handle one press; returns the unit once one of a `target` level is chosen.
 
@@ -161,5 +185,6 @@ async def pressed(
         edit=True,
         targets=targets,
         extra_rows=extra_rows,
+        when_empty=when_empty,
     )
     return None

@@ -1,34 +1,50 @@
-"""Registration: /start, self-registration with a chair's approval, and invite links."""
+"""Registration: /start, self-registration with a chair's approval, invite links, and the
+waiting person's own request.
+
+One dialog, `registration` (`Registration`), asks what registering needs:
+
+- `/start`: the full name, then district → commune → branch by buttons (paged; typing part of
+  a name filters); the request goes to the chairs who approve it (`registration.approvers_for`);
+- `/start CODE` (an invite link): only the name; the invite's role is granted at once;
+- `regr:b:<id>` ("🔁 Choose another branch" under the person's waiting request): district →
+  commune → branch again, the name kept; the old request is replaced only when a new branch is
+  chosen, so giving up half-way leaves it waiting.
+
+The access gate counts a person as registering exactly while this dialog is on screen. Its
+buttons are the engine's (`registration:<step>:u:<id>`, `…:p:<page>`, `…:b`, `…:cancel`).
+Stateless buttons, each carrying a request id: a chair's decision (`regd:ok:<id>`,
+`regd:no:<id>`) and the waiting person's "↩ Withdraw the request" (`regr:x:<id>`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.services import registration
-from bot.services.registration import DecisionError, InviteProblem, NameProblem, Standing
+from bot.services.registration import (
+    DecisionError,
+    InviteProblem,
+    NameProblem,
+    RequestProblem,
+    Standing,
+    Submitted,
+)
 from bot.storage import people
 from bot.storage import units as unit_store
-from bot.storage.models import Level, Unit
+from bot.storage.models import RegistrationRequest, Unit
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
+    REGISTRATION_DIALOG,
     BotContext,
     answer,
-    any_menu_label,
+    command_or_menu,
     edit_or_reply,
     main_menu,
+    next_step_text,
     notify,
     parse_callback,
     reply,
@@ -40,24 +56,28 @@ from handlers.common import (
     unit_picker,
     unit_title,
 )
+from handlers.dialogs import Dialog, Entry, finish, on_screen
 
-NAME, PICK, INVITE_NAME = "name", "pick", "invite_name"
-PREFIX = "reg"
 DECISION_PREFIX = "regd"
-END = ConversationHandler.END
+REQUEST_PREFIX = "regr"
+"""The waiting person's own buttons: `regr:x:<id>` withdraws, `regr:b:<id>` moves."""
 
-_STEP_LEVEL = {"district": Level.DISTRICT, "commune": Level.COMMUNE, "branch": Level.BRANCH}
+NAME, INVITE_NAME = "name", "invite_name"
+DISTRICT, COMMUNE, BRANCH = "district", "commune", "branch"
+PICKING = (DISTRICT, COMMUNE, BRANCH)
+_PREVIOUS = {COMMUNE: DISTRICT, BRANCH: COMMUNE}
+SELF, INVITE, MOVE = "self", "invite", "move"  # how the dialog was started
 
-
-def _draft(context: BotContext) -> dict[str, Any]:
-    draft: dict[str, Any] = context.data.setdefault("registration", {})
-    return draft
+TYPE_YOUR_NAME = N_("Please type your full name, for example: Nguyen Van An.")
+MISSING = N_("Something is missing; send /start to begin again.")
+NOT_VALID = N_("This button is not valid.")
+# After these the answer itself points at the question above: no second copy of it.
+_POINTS_ABOVE = frozenset({"help", "trogiup", "language", "ngonngu"})
 
 
 def forget_registration(context: BotContext) -> None:
-    """Drop the draft and the `registering` mark, which the access gate reads: call it on
-    every way out of the conversation, or the person stays half-registered for the gate."""
-    context.data.pop("registration", None)
+    """Drop the `registering` mark an older version kept in user_data: the gate now reads the
+    dialog on screen, so a mark left behind must not count."""
     context.data.pop("registering", None)
 
 
@@ -67,11 +87,7 @@ def name_problem_text(t: Translator, problem: NameProblem) -> str:
         NameProblem.TOO_LONG: t.gettext("That name is too long (at most 100 characters)."),
         NameProblem.NOT_A_NAME: t.gettext("A name has only letters and spaces."),
     }
-    return (
-        reasons[problem]
-        + " "
-        + t.gettext("Please type your full name, for example: Nguyen Van An.")
-    )
+    return reasons[problem] + " " + t.gettext(TYPE_YOUR_NAME)
 
 
 def invite_problem_text(t: Translator, problem: InviteProblem) -> str:
@@ -92,225 +108,482 @@ def invite_problem_text(t: Translator, problem: InviteProblem) -> str:
     return texts[problem]
 
 
-async def start(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+def request_problem_text(t: Translator, problem: RequestProblem) -> str:
+    texts = {
+        RequestProblem.NOT_FOUND: t.gettext(NOT_VALID),
+        RequestProblem.WITHDRAWN: t.gettext(
+            "This request has already been withdrawn. Send /start to register again."
+        ),
+        RequestProblem.DECIDED: t.gettext(
+            "This request has already been decided; the answer was sent to you here."
+        ),
+    }
+    return texts[problem]
+
+
+def _start_argument(update: Update) -> str | None:
+    """`/start CODE` → CODE (an invite link opens the chat with it); plain `/start` → None."""
+    message = update.effective_message
+    words = (message.text or "").split() if message is not None else []
+    return words[1] if len(words) > 1 and words[0].lower().startswith("/start") else None
+
+
+# ---------------------------------------------------------------- the waiting person's request
+
+
+def waiting_buttons(t: Translator, request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("↩ Withdraw the request"),
+                    callback_data=f"{REQUEST_PREFIX}:x:{request_id}",
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    t.gettext("🔁 Choose another branch"),
+                    callback_data=f"{REQUEST_PREFIX}:b:{request_id}",
+                )
+            ],
+        ]
+    )
+
+
+async def show_waiting(
+    update: Update, context: BotContext, t: Translator, *, note: str = "", edit: bool = False
+) -> bool:
+    """The sender's request waiting for approval (name, branch) with the ways on: withdraw it,
+    or choose another branch. False if nothing of theirs waits."""
     user = update.effective_user
     assert user is not None
-    db = context.db
-    current = await registration.standing(db, user.id)
-    if context.args:
+    request = await people.pending_request_of(context.db, user.id)
+    branch = await unit_store.get(context.db, request.unit_id) if request is not None else None
+    if request is None or branch is None:
+        return False
+    lines = [note] if note else []
+    lines.append(next_step_text(t, Standing.PENDING))
+    lines.append(
+        t.gettext("Your request #{number}: {name}\n{unit}").format(
+            number=request.id,
+            name=request.full_name,
+            unit=await unit_address(t, context.db, branch),
+        )
+    )
+    send = edit_or_reply if edit else reply
+    await send(update, "\n".join(lines), waiting_buttons(t, request.id))
+    return True
+
+
+async def withdraw_pressed(update: Update, context: BotContext) -> None:
+    """`regr:x:<id>`: the waiting person takes their request back (and any other `regr:` data
+    the dialog did not take: a forged or malformed one)."""
+    t = await tr(update, context)
+    user = update.effective_user
+    assert update.callback_query is not None and user is not None
+    parts = parse_callback(update.callback_query.data, REQUEST_PREFIX)
+    request_id = parse_number(parts[1]) if len(parts) == 2 and parts[0] == "x" else None
+    if request_id is None:
+        await answer(update, t.gettext(NOT_VALID), alert=True)
+        return
+    result = await registration.withdraw_request(context.db, user.id, request_id, context.now())
+    if isinstance(result, RequestProblem):
+        await answer(update, request_problem_text(t, result), alert=True)
+        return
+    await answer(update)
+    if on_screen(context) == FLOW.name and FLOW.data(context).get("request") == request_id:
+        await finish(context, FLOW)  # choosing another branch for it is over too
+    await edit_or_reply(
+        update,
+        t.gettext(
+            "Your request #{number} has been withdrawn. "
+            "Send /start whenever you want to register again."
+        ).format(number=result.id),
+    )
+
+
+# ---------------------------------------------------------------- the dialog
+
+
+class Registration(Dialog):
+    """/start: the name, then the branch; or an invite's name; or another branch."""
+
+    name = REGISTRATION_DIALOG
+    title = N_("Registration")
+    entry = Entry(commands=("start",), patterns=(rf"^{REQUEST_PREFIX}:b:[0-9]+$",))
+
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        """Never "put aside": /start again begins again, as it always did, and only registered
+        people can take a draft up again."""
+        return False
+
+    # -- starting ------------------------------------------------------------------------
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        if update.callback_query is not None:
+            await self.begin_move(update, context)
+            return
+        t = await tr(update, context)
+        user = update.effective_user
+        assert user is not None
+        db = context.db
+        current = await registration.standing(db, user.id)
+        code = _start_argument(update)
+        if code is not None:
+            await self.begin_invite(update, context, t, code, current)
+            return
         if current is Standing.REGISTERED:
-            forget_registration(context)
+            await finish(context, self)
+            stored = await people.get_user(db, user.id)
+            name = stored.full_name if stored and stored.full_name else user.full_name
+            await show_main_menu(
+                update,
+                context,
+                t.gettext("Welcome back, {name}! Choose a task below.").format(name=name),
+            )
+            return
+        if current is Standing.PENDING:
+            await finish(context, self)
+            await show_waiting(update, context, t)
+            return
+        self.data(context).update(mode=SELF, step=NAME)
+        await self._ask_name(
+            update,
+            context,
+            t,
+            t.gettext(
+                "Welcome to the bot of the Association for the Promotion of Learning!\n"
+                "To register, please type your full name, for example: Nguyen Van An."
+            ),
+        )
+
+    async def begin_invite(
+        self, update: Update, context: BotContext, t: Translator, code: str, current: Standing
+    ) -> None:
+        db = context.db
+        if current is Standing.REGISTERED:
+            await finish(context, self)
             await show_main_menu(
                 update, context, invite_problem_text(t, InviteProblem.ALREADY_REGISTERED)
             )
-            return END
-        checked = await registration.check_invite(db, context.args[0], context.now())
+            return
+        checked = await registration.check_invite(db, code, context.now())
         if isinstance(checked, InviteProblem):
-            forget_registration(context)  # this ends a registration under way too
+            await finish(context, self)  # this ends a registration under way too
             await reply(update, invite_problem_text(t, checked))
-            return END
+            return
         unit = await unit_store.get(db, checked.unit_id)
         assert unit is not None
-        context.data["registration"] = {"invite": checked.code}
-        context.data["registering"] = True
-        await reply(
+        self.data(context).update(mode=INVITE, step=INVITE_NAME, invite=checked.code)
+        await self._ask_name(
             update,
+            context,
+            t,
             t.gettext(
                 "Welcome! You are invited as {role} of {unit}.\n"
                 "Please type your full name, for example: Nguyen Van An."
             ).format(role=role_label(t, checked.role), unit=await unit_address(t, db, unit)),
-            ReplyKeyboardRemove(),
         )
-        return INVITE_NAME
-    if current is Standing.REGISTERED:
-        forget_registration(context)
-        stored = await people.get_user(db, user.id)
-        name = stored.full_name if stored and stored.full_name else user.full_name
+
+    async def begin_move(self, update: Update, context: BotContext) -> None:
+        """`regr:b:<id>`: choose the branch again for a request that waits."""
+        t = await tr(update, context)
+        user = update.effective_user
+        assert update.callback_query is not None and user is not None
+        parts = parse_callback(update.callback_query.data, REQUEST_PREFIX)
+        request_id = parse_number(parts[1]) if len(parts) == 2 else None
+        found: RegistrationRequest | RequestProblem = (
+            await registration.own_waiting_request(context.db, user.id, request_id)
+            if request_id is not None
+            else RequestProblem.NOT_FOUND
+        )
+        if isinstance(found, RequestProblem):
+            await finish(context, self)
+            await answer(update, request_problem_text(t, found), alert=True)
+            return
+        await answer(update)
+        self.data(context).update(
+            mode=MOVE, request=found.id, name=found.full_name, step=DISTRICT, query="", page=0
+        )
+        await self._show_step(
+            update,
+            context,
+            t,
+            intro=t.gettext(
+                "Choose the branch to ask for instead. Your request #{number} keeps waiting "
+                "until you have chosen."
+            ).format(number=found.id),
+        )
+
+    # -- asking --------------------------------------------------------------------------
+
+    def _cancel_row(self, context: BotContext, t: Translator) -> list[InlineKeyboardButton]:
+        return [self.button(context, t.gettext("✖ Cancel"), "cancel")]
+
+    async def _ask_name(
+        self, update: Update, context: BotContext, t: Translator, text: str
+    ) -> None:
+        self.new_step(context)
+        await reply(update, text, InlineKeyboardMarkup([self._cancel_row(context, t)]))
+
+    async def _parent(self, context: BotContext, data: dict[str, Any]) -> Unit | None:
+        db = context.db
+        step = data.get("step")
+        if step == DISTRICT:
+            return await unit_store.root(db)
+        if step == COMMUNE and isinstance(data.get("district"), int):
+            return await unit_store.get(db, int(data["district"]))
+        if step == BRANCH and isinstance(data.get("commune"), int):
+            return await unit_store.get(db, int(data["commune"]))
+        return None
+
+    async def _show_step(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        *,
+        intro: str = "",
+        edit: bool = False,
+    ) -> None:
+        """The list of districts, communes or branches to choose from, as buttons."""
+        data = self.data(context)
+        parent = await self._parent(context, data)
+        if parent is None:
+            await self._lost(update, context, t)
+            return
+        self.new_step(context)
+        query = str(data.get("query", ""))
+        markup, total = await unit_picker(
+            t,
+            context.db,
+            parent,
+            prefix=self.prefix(context),
+            page=int(data.get("page", 0)),
+            query=query,
+            back=data["step"] != DISTRICT,
+        )
+        markup = InlineKeyboardMarkup([*markup.inline_keyboard, self._cancel_row(context, t)])
+        questions = {
+            DISTRICT: t.gettext("Which district or city is your branch in?"),
+            COMMUNE: t.gettext("Which commune, ward or township of {unit}?"),
+            BRANCH: t.gettext("Which branch of {unit} do you belong to?"),
+        }
+        lines = [intro] if intro else []
+        lines.append(questions[data["step"]].format(unit=unit_title(t, parent)))
+        if query and total == 0:
+            lines.append(
+                t.gettext('No name contains "{text}". Try fewer letters.').format(text=query)
+            )
+        elif query:
+            lines.append(t.gettext('Showing names that contain "{text}".').format(text=query))
+        else:
+            lines.append(t.gettext("Tap a button, or type a few letters of the name to filter."))
+        send = edit_or_reply if edit else reply
+        await send(update, "\n".join(lines), markup)
+
+    async def _lost(self, update: Update, context: BotContext, t: Translator) -> None:
+        """The draft lacks what the question needs (it cannot, short of a bug): start again."""
+        await finish(context, self)
+        await answer(update)
+        await reply(update, t.gettext(MISSING))
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        if note and command_or_menu(update) in _POINTS_ABOVE:
+            return  # /help and /language while registering: "answer the question above"
+        t = await tr(update, context)
+        data = self.data(context)
+        step = data.get("step")
+        if step in (NAME, INVITE_NAME):
+            text = t.gettext(TYPE_YOUR_NAME)
+            await self._ask_name(update, context, t, f"{note}\n{text}" if note else text)
+        elif step in PICKING:
+            await answer(update)
+            await self._show_step(update, context, t, intro=note)
+        else:
+            await self._lost(update, context, t)
+
+    # -- answers -------------------------------------------------------------------------
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        assert update.message is not None and update.message.text is not None
+        text = update.message.text
+        data = self.data(context)
+        step = data.get("step")
+        if step in (NAME, INVITE_NAME):
+            name, problem = registration.check_full_name(text)
+            if problem is not None:
+                await self._ask_name(update, context, t, name_problem_text(t, problem))
+            elif step == INVITE_NAME:
+                await self._redeem(update, context, t, name)
+            else:
+                data.update(name=name, step=DISTRICT, query="", page=0)
+                intro = t.gettext("Thank you, {name}.").format(name=name)
+                await self._show_step(update, context, t, intro=intro)
+            return
+        if step in PICKING:
+            data.update(query=text.strip()[:50], page=0)
+            await self._show_step(update, context, t)
+            return
+        await self.show(update, context)
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        if parts == ["cancel"]:
+            await answer(update)
+            await self.cancelled(update, context)
+            return
+        data = self.data(context)
+        step = data.get("step")
+        if step not in PICKING:
+            await answer(update, t.gettext(NOT_VALID), alert=True)
+            return
+        if parts[:1] == ["p"] and len(parts) >= 2 and (page := parse_number(parts[1])) is not None:
+            data["page"] = page
+            if parts[2:] == ["all"]:
+                data["query"] = ""
+            await answer(update)
+            await self._show_step(update, context, t, edit=True)
+            return
+        if parts == ["b"]:
+            previous = _PREVIOUS.get(str(step))
+            if previous:
+                data.update(step=previous, query="", page=0)
+            await answer(update)
+            await self._show_step(update, context, t, edit=True)
+            return
+        unit_id = parse_number(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
+        parent = await self._parent(context, data)
+        unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
+        if unit is None or parent is None or unit.parent_id != parent.id or not unit.active:
+            await answer(update, t.gettext("That choice is not available any more."), alert=True)
+            await self._show_step(update, context, t)
+            return
+        await answer(update)
+        if step == DISTRICT:
+            data.update(district=unit.id, step=COMMUNE, query="", page=0)
+        elif step == COMMUNE:
+            if await unit_store.count_children(context.db, unit.id) == 0:
+                await self._no_branches(update, context, t, unit)
+                return
+            data.update(commune=unit.id, step=BRANCH, query="", page=0)
+        else:
+            await self._submit(update, context, t, unit)
+            return
+        await self._show_step(update, context, t, edit=True)
+
+    async def _no_branches(
+        self, update: Update, context: BotContext, t: Translator, commune: Unit
+    ) -> None:
+        """Not a dead end: back to the communes (the question stays the commune's), or out."""
+        self.new_step(context)
+        markup = InlineKeyboardMarkup(
+            [
+                [self.button(context, t.gettext("⬅ Back"), "p", 0, "all")],
+                self._cancel_row(context, t),
+            ]
+        )
+        await edit_or_reply(
+            update,
+            t.gettext(
+                "{unit} has no branches in the bot yet. Please ask your commune's association "
+                "to add its branches or to send you an invite link, or choose another commune."
+            ).format(unit=unit_title(t, commune)),
+            markup,
+        )
+
+    async def _submit(
+        self, update: Update, context: BotContext, t: Translator, branch: Unit
+    ) -> None:
+        """Send the request (or the replacing one). The draft goes only once it is filed: if
+        filing fails, one more tap on the branch finishes."""
+        user = update.effective_user
+        assert user is not None
+        data = self.data(context)
+        db = context.db
+        address = await unit_address(t, db, branch)
+        if data.get("mode") == MOVE:
+            replaced = await registration.replace_request(
+                db, user.id, int(data["request"]), branch, context.now()
+            )
+            await finish(context, self)
+            if isinstance(replaced, RequestProblem):
+                await edit_or_reply(update, request_problem_text(t, replaced))
+                return
+            submitted: Submitted = replaced
+            if not submitted.created:
+                await edit_or_reply(
+                    update,
+                    t.gettext(
+                        "Your request to join {unit} is still waiting; nothing was changed."
+                    ).format(unit=address),
+                )
+                return
+        else:
+            submitted = await registration.submit_request(
+                db, user.id, str(data["name"]), branch, context.now(), language=t.lang
+            )
+            await finish(context, self)
+        await edit_or_reply(
+            update,
+            t.gettext(
+                "Your request to join {unit} has been sent to the chairs. "
+                "You will get a message here as soon as it is approved."
+            ).format(unit=address),
+        )
+        if submitted.created:
+            for chair_id in submitted.approvers:
+                await ask_chair(context, chair_id, submitted.request, branch)
+
+    async def _redeem(self, update: Update, context: BotContext, t: Translator, name: str) -> None:
+        user = update.effective_user
+        assert user is not None
+        code = str(self.data(context).get("invite", ""))
+        result = await registration.redeem_invite(
+            context.db, code, user.id, name, context.now(), language=t.lang
+        )
+        await finish(context, self)
+        if isinstance(result, InviteProblem):
+            await reply(update, invite_problem_text(t, result))
+            return
         await show_main_menu(
             update,
             context,
-            t.gettext("Welcome back, {name}! Choose a task below.").format(name=name),
-        )
-        return END
-    if current is Standing.PENDING:
-        forget_registration(context)
-        await reply(
-            update,
-            t.gettext(
-                "Your registration is waiting for a chair's approval. "
-                "You will get a message here as soon as it is decided."
+            t.gettext("Welcome, {name}! You are now {role} of {unit}. Choose a task below.").format(
+                name=name,
+                role=role_label(t, result.role),
+                unit=await unit_address(t, context.db, result.unit),
             ),
         )
-        return END
-    context.data["registration"] = {}
-    context.data["registering"] = True
-    await reply(
-        update,
-        t.gettext(
-            "Welcome to the bot of the Association for the Promotion of Learning!\n"
-            "To register, please type your full name, for example: Nguyen Van An."
-        ),
-        ReplyKeyboardRemove(),
-    )
-    return NAME
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        """/cancel or ✖ Cancel: nothing is sent; choosing another branch leaves the request
+        that waits as it was, and says so."""
+        t = await tr(update, context)
+        moving = self.data(context).get("mode") == MOVE
+        await finish(context, self)
+        pressed = update.callback_query is not None
+        if moving and await show_waiting(
+            update, context, t, note=t.gettext("Nothing was changed."), edit=pressed
+        ):
+            return
+        text = t.gettext("Registration cancelled. Send /start whenever you want to begin again.")
+        if pressed:
+            await edit_or_reply(update, text)
+        else:
+            await reply(update, text, ReplyKeyboardRemove())
 
 
-async def name_received(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    name, problem = registration.check_full_name(update.message.text)
-    if problem is not None:
-        await reply(update, name_problem_text(t, problem))
-        return NAME
-    draft = _draft(context)
-    draft.update(name=name, step="district", query="", page=0)
-    await _show_step(update, context, t, intro=t.gettext("Thank you, {name}.").format(name=name))
-    return PICK
+FLOW = Registration()
+DIALOGS = (FLOW,)
 
 
-async def _parent_for_step(context: BotContext, draft: dict[str, Any]) -> Unit | None:
-    db = context.db
-    step = draft.get("step")
-    if step == "district":
-        return await unit_store.root(db)
-    if step == "commune":
-        return await unit_store.get(db, int(draft["district"]))
-    if step == "branch":
-        return await unit_store.get(db, int(draft["commune"]))
-    return None
+# ---------------------------------------------------------------- the chairs' decision
 
 
-async def _show_step(
-    update: Update, context: BotContext, t: Translator, *, intro: str = "", edit: bool = False
-) -> None:
-    draft = _draft(context)
-    parent = await _parent_for_step(context, draft)
-    if parent is None:
-        await reply(update, t.gettext("Something is missing; send /start to begin again."))
-        return
-    query = str(draft.get("query", ""))
-    markup, total = await unit_picker(
-        t,
-        context.db,
-        parent,
-        prefix=PREFIX,
-        page=int(draft.get("page", 0)),
-        query=query,
-        back=draft["step"] != "district",
-    )
-    questions = {
-        "district": t.gettext("Which district or city is your branch in?"),
-        "commune": t.gettext("Which commune, ward or township of {unit}?"),
-        "branch": t.gettext("Which branch of {unit} do you belong to?"),
-    }
-    lines = [intro] if intro else []
-    lines.append(questions[draft["step"]].format(unit=unit_title(t, parent)))
-    if query and total == 0:
-        lines.append(t.gettext('No name contains "{text}". Try fewer letters.').format(text=query))
-    elif query:
-        lines.append(t.gettext('Showing names that contain "{text}".').format(text=query))
-    else:
-        lines.append(t.gettext("Tap a button, or type a few letters of the name to filter."))
-    if edit:
-        await edit_or_reply(update, "\n".join(lines), markup)
-    else:
-        await reply(update, "\n".join(lines), markup)
-
-
-async def filter_typed(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    assert update.message is not None and update.message.text is not None
-    draft = _draft(context)
-    draft.update(query=update.message.text.strip()[:50], page=0)
-    await _show_step(update, context, t)
-    return PICK
-
-
-async def picked(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.callback_query is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    draft = _draft(context)
-    if "step" not in draft:
-        forget_registration(context)
-        await answer(update)
-        await reply(update, t.gettext("Something is missing; send /start to begin again."))
-        return END
-    if parts[:1] == ["p"] and len(parts) >= 2 and (page := parse_number(parts[1])) is not None:
-        draft["page"] = page
-        if parts[2:] == ["all"]:
-            draft["query"] = ""
-        await answer(update)
-        await _show_step(update, context, t, edit=True)
-        return PICK
-    if parts == ["b"]:
-        previous = {"commune": "district", "branch": "commune"}.get(draft["step"])
-        if previous:
-            draft.update(step=previous, query="", page=0)
-        await answer(update)
-        await _show_step(update, context, t, edit=True)
-        return PICK
-    unit_id = parse_number(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
-    parent = await _parent_for_step(context, draft)
-    unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
-    if unit is None or parent is None or unit.parent_id != parent.id or not unit.active:
-        await answer(update, t.gettext("That choice is not available any more."), alert=True)
-        await _show_step(update, context, t)
-        return PICK
-    await answer(update)
-    step = draft["step"]
-    if step == "district":
-        draft.update(district=unit.id, step="commune", query="", page=0)
-    elif step == "commune":
-        if await unit_store.count_children(context.db, unit.id) == 0:
-            await edit_or_reply(
-                update,
-                t.gettext(
-                    "{unit} has no branches in the bot yet. Please ask your commune's association "
-                    "to add its branches or to send you an invite link, or choose another commune."
-                ).format(unit=unit_title(t, unit)),
-                InlineKeyboardMarkup(
-                    [[InlineKeyboardButton(t.gettext("⬅ Back"), callback_data=f"{PREFIX}:p:0:all")]]
-                ),
-            )
-            return PICK
-        draft.update(commune=unit.id, step="branch", query="", page=0)
-    else:
-        return await _submit(update, context, t, unit)
-    await _show_step(update, context, t, edit=True)
-    return PICK
-
-
-async def _submit(update: Update, context: BotContext, t: Translator, branch: Unit) -> int:
-    user = update.effective_user
-    assert user is not None
-    draft = _draft(context)
-    submitted = await registration.submit_request(
-        context.db, user.id, str(draft["name"]), branch, context.now(), language=t.lang
-    )
-    forget_registration(context)
-    address = await unit_address(t, context.db, branch)
-    await edit_or_reply(
-        update,
-        t.gettext(
-            "Your request to join {unit} has been sent to the chairs. "
-            "You will get a message here as soon as it is approved."
-        ).format(unit=address),
-    )
-    if submitted.created:
-        for chair_id in submitted.approvers:
-            await _ask_chair(
-                context, chair_id, submitted.request.id, submitted.request.full_name, branch
-            )
-    return END
-
-
-async def _ask_chair(
-    context: BotContext, chair_id: int, request_id: int, full_name: str, branch: Unit
-) -> None:
-    t = await tr_for(context, chair_id)
-    buttons = InlineKeyboardMarkup(
+def decision_buttons(t: Translator, request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
@@ -322,64 +595,29 @@ async def _ask_chair(
             ]
         ]
     )
+
+
+async def request_card(context: BotContext, t: Translator, request: RegistrationRequest) -> str:
+    """A waiting request as a chair reads it in /pending."""
+    branch = await unit_store.get(context.db, request.unit_id)
+    return t.gettext("📝 Registration request #{number}, sent {time}:\n{name}\n{unit}").format(
+        number=request.id,
+        time=t.datetime(request.requested_at, context.runtime.settings.tz),
+        name=request.full_name,
+        unit=await unit_address(t, context.db, branch) if branch is not None else "?",
+    )
+
+
+async def ask_chair(
+    context: BotContext, chair_id: int, request: RegistrationRequest, branch: Unit
+) -> None:
+    t = await tr_for(context, chair_id)
     text = t.gettext("New registration request #{number}:\n{name}\n{unit}").format(
-        number=request_id, name=full_name, unit=await unit_address(t, context.db, branch)
+        number=request.id,
+        name=request.full_name,
+        unit=await unit_address(t, context.db, branch),
     )
-    await notify(context, chair_id, text, buttons)
-
-
-async def invite_name_received(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.message is not None and update.message.text is not None and user is not None
-    name, problem = registration.check_full_name(update.message.text)
-    if problem is not None:
-        await reply(update, name_problem_text(t, problem))
-        return INVITE_NAME
-    code = str(_draft(context).get("invite", ""))
-    result = await registration.redeem_invite(
-        context.db, code, user.id, name, context.now(), language=t.lang
-    )
-    forget_registration(context)
-    if isinstance(result, InviteProblem):
-        await reply(update, invite_problem_text(t, result))
-        return END
-    await show_main_menu(
-        update,
-        context,
-        t.gettext("Welcome, {name}! You are now {role} of {unit}. Choose a task below.").format(
-            name=name,
-            role=role_label(t, result.role),
-            unit=await unit_address(t, context.db, result.unit),
-        ),
-    )
-    return END
-
-
-async def reask(update: Update, context: BotContext) -> str | int:
-    """Anything unexpected (a sticker, a photo) gets the current question again."""
-    t = await tr(update, context)
-    draft = _draft(context)
-    if "invite" in draft:
-        await reply(update, t.gettext("Please type your full name, for example: Nguyen Van An."))
-        return INVITE_NAME
-    if "step" in draft:
-        await answer(update)
-        await _show_step(update, context, t)
-        return PICK
-    await reply(update, t.gettext("Please type your full name, for example: Nguyen Van An."))
-    return NAME
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    forget_registration(context)
-    await reply(
-        update,
-        t.gettext("Registration cancelled. Send /start whenever you want to begin again."),
-        ReplyKeyboardRemove(),
-    )
-    return END
+    await notify(context, chair_id, text, decision_buttons(t, request.id))
 
 
 async def decide(update: Update, context: BotContext) -> None:
@@ -391,7 +629,7 @@ async def decide(update: Update, context: BotContext) -> None:
     parts = parse_callback(query.data, DECISION_PREFIX)
     request_id = parse_number(parts[1]) if len(parts) == 2 and parts[0] in ("ok", "no") else None
     if request_id is None:
-        await answer(update, t.gettext("This button is not valid."), alert=True)
+        await answer(update, t.gettext(NOT_VALID), alert=True)
         return
     approve = parts[0] == "ok"
     result = await registration.decide(
@@ -401,6 +639,9 @@ async def decide(update: Update, context: BotContext) -> None:
         texts = {
             DecisionError.NOT_FOUND: t.gettext("This request does not exist."),
             DecisionError.ALREADY_DECIDED: t.gettext("This request has already been decided."),
+            DecisionError.WITHDRAWN: t.gettext(
+                "This request has already been withdrawn by the person who sent it."
+            ),
             DecisionError.OUT_OF_SCOPE: t.gettext(
                 "You cannot decide on this request: "
                 "it is outside the units you are responsible for."
@@ -444,29 +685,7 @@ async def decide(update: Update, context: BotContext) -> None:
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    # Main-menu buttons are not answers: /help's and /language's go on to their handlers (the
-    # access gate has already answered the others), and the question stays.
-    text = FREE_TEXT
-    conversation: ConversationHandler[BotContext] = ConversationHandler(
-        entry_points=[CommandHandler("start", start)],
-        states={
-            NAME: [MessageHandler(text, name_received)],
-            PICK: [
-                CallbackQueryHandler(picked, pattern=rf"^{PREFIX}:"),
-                MessageHandler(text, filter_typed),
-            ],
-            INVITE_NAME: [MessageHandler(text, invite_name_received)],
-        },
-        fallbacks=[
-            CommandHandler(CANCEL_COMMANDS, cancel),
-            MessageHandler(filters.ALL & ~filters.COMMAND & ~any_menu_label(), reask),
-            CallbackQueryHandler(reask, pattern=rf"^{PREFIX}:"),
-        ],
-        allow_reentry=True,
-        name="registration",
-        persistent=True,
-    )
     return [
-        conversation,
         CallbackQueryHandler(decide, pattern=rf"^{DECISION_PREFIX}:"),
+        CallbackQueryHandler(withdraw_pressed, pattern=rf"^{REQUEST_PREFIX}:"),
     ]

@@ -6,14 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot import import_problems
 from bot.i18n import N_, Translator
@@ -26,8 +19,6 @@ from bot.storage import people
 from bot.storage.models import ROLE_RANK, Level, Role, Unit
 from bot.storage.records import NominationKind
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
     BotContext,
     answer,
     edit_or_reply,
@@ -37,12 +28,11 @@ from handlers.common import (
     tr,
     unit_title,
 )
-from handlers.interrupting import forget, interrupting
+from handlers.dialogs import Dialog, Entry, finish
 from handlers.stats import TITLE_NAMES
 
 PREFIX = "tg"
-VALUE = "value"
-END = ConversationHandler.END
+"""Of the stateless import buttons (`tg:i:f`) too; the dialog's own are `tg:<step>:…`."""
 SHOWN_ERRORS = 15
 
 FIGURE_NAMES = {
@@ -97,89 +87,147 @@ async def _own_unit(update: Update, context: BotContext) -> Unit | None:
     return top.unit
 
 
-async def show(update: Update, context: BotContext, *, note: str = "") -> int:
-    t = await tr(update, context)
-    await answer(update)
-    unit = await _own_unit(update, context)
-    if unit is None:
-        await reply(update, t.gettext("Only chairs can set figures and targets."))
-        return END
-    year = local_today(context.now()).year
-    resolved = await figures.resolve(context.db, unit, year)
-    lines = [note] if note else []
-    lines.append(
-        t.gettext("Figures and targets of {unit} for {year} (tap one to change it):").format(
-            unit=unit_title(t, unit), year=year
+ORDER: tuple[str, ...] = (*map(str, FIGURE_NAMES), *TARGET_NAMES)
+
+
+def _example(figure: str) -> str:
+    return "26,8" if figures.is_target(figure) else "12.500"
+
+
+class Targets(Dialog):
+    """/targets shows the own unit's figures and targets for this year as a card: one button
+    per item, `tg:f:<index>`, that stays valid like a record's card (it carries what it
+    changes, and the unit is checked again). A press opens the dialog on that item's value;
+    typed and saved, the card comes again. Nothing waits while only the card is shown, so
+    /stats after it ends on the statistics."""
+
+    name = "tg"
+    title = N_("Figures and targets")
+    entry = Entry(commands=("targets", "chitieu"), callbacks=("f",))
+
+    def has_answers(self, data: dict[str, Any]) -> bool:
+        return False  # every value is saved as soon as it is typed
+
+    async def begin(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        query = update.callback_query
+        if query is None:
+            await self.show_card(update, context)
+            return
+        parts = (query.data or "").split(":")
+        index = parse_number(parts[2]) if len(parts) == 3 else None
+        if index is None or index >= len(ORDER):
+            await finish(context, self)
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+            return
+        if await _own_unit(update, context) is None:
+            await finish(context, self)
+            await answer(update, t.gettext("Only chairs can set figures and targets."), alert=True)
+            return
+        await answer(update)
+        self.data(context)["figure"] = ORDER[index]
+        await self.ask_value(update, context)
+
+    async def show_card(
+        self, update: Update, context: BotContext, *, note: str = "", edit: bool = False
+    ) -> None:
+        """The figures and their buttons; the dialog is done until one is pressed."""
+        t = await tr(update, context)
+        await finish(context, self)
+        unit = await _own_unit(update, context)
+        if unit is None:
+            await reply(update, t.gettext("Only chairs can set figures and targets."))
+            return
+        year = local_today(context.now()).year
+        resolved = await figures.resolve(context.db, unit, year)
+        lines = [note] if note else []
+        lines.append(
+            t.gettext("Figures and targets of {unit} for {year} (tap one to change it):").format(
+                unit=unit_title(t, unit), year=year
+            )
         )
-    )
-    order = [*FIGURE_NAMES, *TARGET_NAMES]
-    lines += [f"• {_name(t, str(f))}: {_shown(t, str(f), resolved.get(str(f)))}" for f in order]
-    rows = [
-        [InlineKeyboardButton(_name(t, str(f)), callback_data=f"{PREFIX}:f:{i}")]
-        for i, f in enumerate(order)
-    ]
-    await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
-    return END
+        lines += [f"• {_name(t, f)}: {_shown(t, f, resolved.get(f))}" for f in ORDER]
+        rows = [
+            [InlineKeyboardButton(_name(t, f), callback_data=f"{self.name}:f:{i}")]
+            for i, f in enumerate(ORDER)
+        ]
+        if edit:
+            await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+        else:
+            await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
 
-
-async def pick(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    assert update.callback_query is not None
-    parts = parse_callback(update.callback_query.data, PREFIX)
-    order = [*FIGURE_NAMES, *TARGET_NAMES]
-    index = parse_number(parts[1]) if len(parts) == 2 else None
-    if index is None or index >= len(order) or await _own_unit(update, context) is None:
-        await answer(update, t.gettext("This button is not valid."), alert=True)
-        return END
-    await answer(update)
-    figure = str(order[index])
-    context.data["target_figure"] = figure
-    example = "26,8" if figures.is_target(figure) else "12.500"
-    await reply(
-        update,
-        t.gettext("{name}: type the new value, for example {example}.").format(
-            name=_name(t, figure), example=example
-        ),
-    )
-    return VALUE
-
-
-async def value_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.message is not None and update.message.text is not None and user is not None
-    figure = str(context.data.get("target_figure", ""))
-    unit = await _own_unit(update, context)
-    if unit is None or not figure:
-        return END
-    text = update.message.text.strip()
-    parsed = imports.parse_rate(text) if figures.is_target(figure) else imports.parse_count(text)
-    if isinstance(parsed, ImportErrorCode):
-        example = "26,8" if figures.is_target(figure) else "12.500"
-        await reply(
-            update,
-            t.gettext("That is not a valid value ({problem}). For example: {example}.").format(
-                problem=import_problems.problem_text(t, parsed), example=example
-            ),
+    async def ask_value(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        t = await tr(update, context)
+        figure = str(self.data(context).get("figure", ""))
+        if figure not in ORDER:
+            await self.show_card(update, context, note=note)
+            return
+        self.new_step(context)
+        text = t.gettext("{name}: type the new value, for example {example}.").format(
+            name=_name(t, figure), example=_example(figure)
         )
-        return VALUE
-    year = local_today(context.now()).year
-    problem = await figures.set_figure(
-        context.db, user.id, unit, year, figure, parsed, context.now()
-    )
-    if problem is not None:
-        await reply(update, t.gettext(FIGURE_PROBLEMS[problem]))
-        return VALUE
-    context.data.pop("target_figure", None)
-    await show(update, context, note=t.gettext("✅ Saved."))
-    return END
+        buttons = InlineKeyboardMarkup(
+            [
+                [
+                    self.button(context, t.gettext("⬅ Back"), "back"),
+                    self.button(context, t.gettext("✖ Cancel"), "x"),
+                ]
+            ]
+        )
+        await reply(update, f"{note}\n{text}" if note else text, buttons)
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        await self.ask_value(update, context, note=note)
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        t = await tr(update, context)
+        if parts == ["back"]:
+            await answer(update)
+            await self.show_card(update, context, edit=True)
+        elif parts == ["x"]:
+            await answer(update)
+            await finish(context, self)
+            await edit_or_reply(update, t.gettext("Cancelled."))
+        else:
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        user = update.effective_user
+        assert update.message is not None and update.message.text is not None and user is not None
+        figure = str(self.data(context).get("figure", ""))
+        unit = await _own_unit(update, context)
+        if unit is None or figure not in ORDER:
+            await self.show_card(update, context)
+            return
+        text = update.message.text.strip()
+        parsed = (
+            imports.parse_rate(text) if figures.is_target(figure) else imports.parse_count(text)
+        )
+        if isinstance(parsed, ImportErrorCode):
+            note = t.gettext("That is not a valid value ({problem}). For example: {example}.")
+            problem = import_problems.problem_text(t, parsed)
+            await self.ask_value(
+                update, context, note=note.format(problem=problem, example=_example(figure))
+            )
+            return
+        year = local_today(context.now()).year
+        problem_code = await figures.set_figure(
+            context.db, user.id, unit, year, figure, parsed, context.now()
+        )
+        if problem_code is not None:
+            await self.ask_value(update, context, note=t.gettext(FIGURE_PROBLEMS[problem_code]))
+            return
+        await self.show_card(update, context, note=t.gettext("✅ Saved."))
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await finish(context, self)
+        await show_main_menu(update, context, t.gettext("Cancelled."))
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    context.data.pop("target_figure", None)
-    await show_main_menu(update, context, t.gettext("Cancelled."))
-    return END
+TARGETS = Targets()
+DIALOGS = (TARGETS,)
 
 
 # ---------------------------------------------------------------- file import
@@ -261,22 +309,6 @@ async def import_pressed(update: Update, context: BotContext) -> None:
             rows=t.number(result.rows), units=t.number(result.units), values=t.number(result.values)
         ),
     )
-
-
-def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
-    """A chair may fix a figure in the middle of a form (see handlers/interrupting.py)."""
-    return [
-        interrupting(
-            name="targets",
-            entry_points=[
-                CommandHandler(["targets", "chitieu"], show),
-                CallbackQueryHandler(pick, pattern=rf"^{PREFIX}:f:"),
-            ],
-            states={VALUE: [MessageHandler(FREE_TEXT, value_typed)]},
-            fallbacks=[CommandHandler(list(CANCEL_COMMANDS), cancel)],
-            leave=forget("target_figure"),
-        )
-    ]
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -5,14 +5,17 @@ may recognise that title get the nomination with Công nhận / Không công nh�
 nominator is told the outcome in their own language. Every press is checked again by the
 service: callback data only names a nomination, it never grants anything.
 
+Who is asked and who may decide is the service's rule (`nominations.deciders_for`,
+`decidable`); this module asks it and renders.
+
 Callback data: the form uses `title:…` (the engine's; `title:e:<id>` reopens a saved one for
-correction), decisions `tt:ok:<id>` (recognise), `tt:no:<id>` (reject: asks for a reason) and
-`tt:x` (leave the reason question).
+correction), decisions `tt:ok:<id>` (recognise, a stateless button) and `tt:no:<id>` (reject:
+starts the reason dialog `title_reject`, whose buttons are `title_reject:<step>:…`). `tt:x`, the
+leave button of reason questions from before the dialog, only says it is no longer active.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,25 +24,17 @@ from typing import Any, Final
 from pydantic import ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.i18n import N_, Translator
 from bot.numbers import parse_number
-from bot.services import nominations, report_access, reporting, scopes
+from bot.services import nominations, report_access, scopes
 from bot.services.reporting import ReportError
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import ROLE_RANK, Level, Role, Unit
 from bot.storage.records import (
-    NOTE_MAX,
     Nomination,
     NominationInput,
     NominationKind,
@@ -50,15 +45,9 @@ from bot.storage.records import (
 )
 from handlers import answers
 from handlers.common import (
-    CANCEL_COMMANDS,
-    FREE_TEXT,
-    MENU_AWARD,
-    MENU_CONTRIBUTION,
-    MENU_MY_REPORTS,
     MENU_PENDING,
     MENU_TITLE,
     BotContext,
-    MenuItem,
     answer,
     edit_or_reply,
     menu_filter,
@@ -70,6 +59,7 @@ from handlers.common import (
     tr_for,
     unit_address,
 )
+from handlers.dialogs import Dialog, Entry, finish, on_screen
 from handlers.form import (
     Editing,
     Form,
@@ -82,13 +72,9 @@ from handlers.form import (
     Values,
     problem_text,
 )
-from handlers.interrupting import interrupting
 from handlers.report_texts import receipt, report_error_text
 
 DECISION: Final = "tt"
-REASON = "reason"
-REJECT_KEY = "title_reject"
-END = ConversationHandler.END
 PENDING_SHOWN: Final = 10
 REASON_TTL: Final = timedelta(hours=1)
 """A reason typed long after the question is more likely a stray message than a decision."""
@@ -338,38 +324,9 @@ FORM = Form(
 )
 
 FLOW = FormFlow(FORM)
-DIALOGS = (FLOW,)
 
 
 # ---------------------------------------------------------------- who decides
-
-
-DECIDER_CHAINS: Final = {
-    Role.COMMUNE_CHAIR: (
-        (Level.COMMUNE, Role.COMMUNE_CHAIR),
-        (Level.DISTRICT, Role.DISTRICT_CHAIR),
-        (Level.PROVINCE, Role.PROVINCE_ADMIN),
-    ),
-    Role.DISTRICT_CHAIR: (
-        (Level.DISTRICT, Role.DISTRICT_CHAIR),
-        (Level.PROVINCE, Role.PROVINCE_ADMIN),
-    ),
-}
-
-
-async def deciders_for(db: Database, unit: Unit, kind: NominationKind) -> list[int]:
-    """The nearest chairs who may recognise the title, as `registration.approvers_for` does:
-    the commune's chairs (district ones for a learning unit or a commune), else upward."""
-    chain = [*await unit_store.ancestors(db, unit), unit]
-    by_level = {u.level: u for u in chain}
-    for level, role in DECIDER_CHAINS[reporting.decider_role(kind)]:
-        holder_unit = by_level.get(level)
-        if holder_unit is None:
-            continue
-        found = await people.holders(db, [holder_unit.id], [role])
-        if found:
-            return found
-    return []
 
 
 def decide_buttons(t: Translator, nomination_id: int) -> InlineKeyboardMarkup:
@@ -439,9 +396,10 @@ async def card(context: BotContext, t: Translator, nomination: Nomination) -> st
 
 
 async def ask_deciders(context: BotContext, nomination: Nomination) -> None:
+    """The card, with its buttons, to the chairs the service names."""
     unit = await unit_store.get(context.db, nomination.unit_id)
     assert unit is not None
-    for chair_id in await deciders_for(context.db, unit, nomination.kind):
+    for chair_id in await nominations.deciders_for(context.db, unit, nomination.kind):
         t = await tr_for(context, chair_id)
         text = await card(context, t, nomination)
         await notify(context, chair_id, text, decide_buttons(t, nomination.id))
@@ -492,22 +450,6 @@ async def show_card(
     await reply(update, text, markup)
 
 
-async def decidable(
-    context: BotContext, user_id: int, nomination_id: int
-) -> Nomination | ReportError:
-    """The checks `nominations.decide` makes, in its order, before asking for a reason."""
-    record = await report_access.get_record(context.db, ReportKind.NOMINATION, nomination_id)
-    if not isinstance(record, Nomination):
-        return ReportError.NOT_FOUND
-    unit = await unit_store.get(context.db, record.unit_id)
-    grants = await people.grants_of(context.db, user_id)
-    if unit is None or not reporting.can_decide(grants, unit, record.kind):
-        return ReportError.OUT_OF_SCOPE
-    if record.status is not NominationStatus.PENDING:
-        return ReportError.ALREADY_DECIDED
-    return record
-
-
 async def refuse_press(
     update: Update,
     context: BotContext,
@@ -519,18 +461,14 @@ async def refuse_press(
     """Say why not; a card that is out of date is brought up to date."""
     text = report_error_text(t, error)
     record = await report_access.get_record(context.db, ReportKind.NOMINATION, nomination_id)
-    if error is ReportError.OUT_OF_SCOPE and isinstance(record, Nomination):
-        unit = await unit_store.get(context.db, record.unit_id)
-        grants = await people.grants_of(context.db, user_id)
-        if (
-            unit is not None
-            and scopes.covers(grants, unit)
-            and (reporting.decider_role(record.kind) is Role.DISTRICT_CHAIR)
-        ):
-            text = t.gettext(
-                "Learning units and commune learning communities are recognised by the "
-                "district chair."
-            )
+    if (
+        error is ReportError.OUT_OF_SCOPE
+        and isinstance(record, Nomination)
+        and await nominations.decided_above(context.db, user_id, record)
+    ):
+        text = t.gettext(
+            "Learning units and commune learning communities are recognised by the district chair."
+        )
     await answer(update, text, alert=True)
     card_id = pressed_card(update)
     if error is ReportError.ALREADY_DECIDED and isinstance(record, Nomination) and card_id:
@@ -562,7 +500,8 @@ async def tell_nominator(context: BotContext, nomination: Nomination) -> None:
 
 
 async def recognise_pressed(update: Update, context: BotContext) -> None:
-    """`tt:ok:<id>`, and any other `tt:` data no conversation took."""
+    """`tt:ok:<id>`, and any other `tt:` data the reason dialog did not take (`tt:x` is the
+    leave button of reason questions asked before they were a dialog)."""
     t = await tr(update, context)
     user = update.effective_user
     assert user is not None
@@ -589,155 +528,184 @@ async def recognise_pressed(update: Update, context: BotContext) -> None:
     await tell_nominator(context, result)
 
 
-def leave_button(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t.gettext("✖ Cancel"), callback_data=f"{DECISION}:x")]]
-    )
+REASON_PROBLEMS: Final = (ReportError.REASON_REQUIRED, ReportError.REASON_TOO_LONG)
 
 
-async def drop_prompt_button(update: Update, context: BotContext) -> None:
-    """The reason question is over: its ✖ Cancel button goes, so nothing stale is left."""
-    asked = context.data.get(REJECT_KEY)
-    prompt = asked.get("prompt") if isinstance(asked, dict) else None
-    chat = update.effective_chat
-    if not isinstance(prompt, int) or chat is None:
-        return
-    with contextlib.suppress(BadRequest):  # already without buttons, or too old to edit
-        await context.bot.edit_message_reply_markup(chat_id=chat.id, message_id=prompt)
+class RejectReason(Dialog):
+    """Why a nomination is not recognised: the card's ❌ asks, the chair types it. It goes on
+    top of whatever the chair has open (an interruption), and once the reason is saved or left
+    the dialog below asks its question again. Commands that only read (/stats) come back here:
+    the next text typed is still the reason."""
 
+    name = "title_reject"
+    title = N_("Not recognising a nomination")
+    entry = Entry(patterns=(rf"^{DECISION}:no:[0-9]+$",))
+    interruption = True
 
-async def ask_reason(
-    update: Update, context: BotContext, t: Translator, nomination: Nomination, note: str = ""
-) -> str:
-    await drop_prompt_button(update, context)
-    lines = [note] if note else []
-    lines.append(
-        t.gettext(
-            "Why is nomination #{number} ({subject}) not recognised? "
-            "Please type the reason; the nominator will read it."
-        ).format(number=nomination.id, subject=nomination.subject)
-    )
-    chat = update.effective_chat
-    assert chat is not None
-    sent = await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=leave_button(t))
-    context.data[REJECT_KEY]["prompt"] = sent.message_id
-    return REASON
-
-
-async def reject_pressed(update: Update, context: BotContext) -> str | int:
-    """`tt:no:<id>`: if this chair may still decide it, ask why."""
-    t = await tr(update, context)
-    user = update.effective_user
-    assert user is not None
-    nomination_id = callback_id(update, "no")
-    if nomination_id is None:
-        await answer(update, t.gettext("This button is not valid."), alert=True)
-        return END
-    found = await decidable(context, user.id, nomination_id)
-    if isinstance(found, ReportError):
-        await refuse_press(update, context, t, user.id, nomination_id, found)
-        return END
-    await answer(update)
-    await drop_prompt_button(update, context)  # an earlier reason question, left open
-    context.data[REJECT_KEY] = {
-        "id": nomination_id,
-        "card": pressed_card(update),
-        "asked_at": context.now().isoformat(),
-    }
-    return await ask_reason(update, context, t, found)
-
-
-async def finish_reason(update: Update, context: BotContext, text: str) -> int:
-    await drop_prompt_button(update, context)
-    context.data.pop(REJECT_KEY, None)
-    await show_main_menu(update, context, text)
-    return END
-
-
-async def reason_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    user = update.effective_user
-    assert update.message is not None and update.message.text is not None and user is not None
-    asked = context.data.get(REJECT_KEY)
-    if not isinstance(asked, dict) or not isinstance(asked.get("id"), int):
-        return await finish_reason(
-            update, context, t.gettext("Nothing was decided. Choose a task below.")
-        )
-    nomination_id: int = asked["id"]
-    if context.now() - datetime.fromisoformat(str(asked.get("asked_at"))) > REASON_TTL:
-        text = t.gettext(
-            "The question about nomination #{number} was asked more than an hour ago, so "
-            "nothing was decided. Press ❌ Not recognise again if you still want to."
-        )
-        return await finish_reason(update, context, text.format(number=nomination_id))
-    reason = tidy_text(update.message.text)
-    if not reason or len(reason) > NOTE_MAX:
-        found = await decidable(context, user.id, nomination_id)
+    async def begin(self, update: Update, context: BotContext) -> None:
+        """`tt:no:<id>`: if this chair may still decide it, ask why."""
+        t = await tr(update, context)
+        user = update.effective_user
+        assert user is not None
+        nomination_id = callback_id(update, "no")
+        if nomination_id is None:
+            await finish(context, self)
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+            return
+        found = await nominations.decidable(context.db, user.id, nomination_id)
         if isinstance(found, ReportError):
-            return await finish_reason(update, context, report_error_text(t, found))
-        problem = ReportError.REASON_TOO_LONG if reason else ReportError.REASON_REQUIRED
-        return await ask_reason(update, context, t, found, report_error_text(t, problem))
-    result = await nominations.decide(
-        context.db, nomination_id, user.id, recognise=False, reason=reason, now=context.now()
-    )
-    card_id = asked.get("card") if isinstance(asked.get("card"), int) else None
-    if isinstance(result, ReportError):
-        if result is ReportError.ALREADY_DECIDED and card_id is not None:
-            # Another chair was quicker: the card shows their decision instead.
-            current = await report_access.get_record(
-                context.db, ReportKind.NOMINATION, nomination_id
+            await finish(context, self)
+            await refuse_press(update, context, t, user.id, nomination_id, found)
+            return
+        await answer(update)
+        self.data(context).update(id=nomination_id, card=pressed_card(update))
+        await self._ask(update, context, t, found)
+
+    async def _ask(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        nomination: Nomination,
+        note: str = "",
+    ) -> None:
+        """The question, with ✖ Cancel; a reason typed more than `REASON_TTL` after it
+        decides nothing."""
+        self.data(context)["asked_at"] = context.now().isoformat()
+        lines = [note] if note else []
+        lines.append(
+            t.gettext(
+                "Why is nomination #{number} ({subject}) not recognised? "
+                "Please type the reason; the nominator will read it."
+            ).format(number=nomination.id, subject=nomination.subject)
+        )
+        self.new_step(context)
+        cancel = self.button(context, t.gettext("✖ Cancel"), "cancel")
+        await reply(update, "\n".join(lines), InlineKeyboardMarkup([[cancel]]))
+
+    def _nomination_id(self, context: BotContext) -> int | None:
+        found = self.data(context).get("id")
+        return found if isinstance(found, int) else None
+
+    async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
+        """Ask again, if the nomination may still be decided (another chair may have)."""
+        t = await tr(update, context)
+        user = update.effective_user
+        assert user is not None
+        nomination_id = self._nomination_id(context)
+        found = (
+            await nominations.decidable(context.db, user.id, nomination_id)
+            if nomination_id is not None
+            else ReportError.NOT_FOUND
+        )
+        if isinstance(found, ReportError):
+            await self._end(update, context, report_error_text(t, found))
+            return
+        await self._ask(update, context, t, found, note)
+
+    async def typed(self, update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        user = update.effective_user
+        assert update.message is not None and update.message.text is not None and user is not None
+        data = self.data(context)
+        nomination_id = self._nomination_id(context)
+        if nomination_id is None:
+            await self._end(update, context, t.gettext("Nothing was decided. Choose a task below."))
+            return
+        asked_at = data.get("asked_at")
+        if (
+            not isinstance(asked_at, str)
+            or context.now() - datetime.fromisoformat(asked_at) > REASON_TTL
+        ):
+            text = t.gettext(
+                "The question about nomination #{number} was asked more than an hour ago, so "
+                "nothing was decided. Press ❌ Not recognise again if you still want to."
             )
-            if isinstance(current, Nomination):
-                await show_card(update, context, t, current, card_id)
-        return await finish_reason(update, context, report_error_text(t, result))
-    await show_card(update, context, t, result, card_id)
-    await tell_nominator(context, result)
-    text = t.gettext("Saved: nomination #{number} is not recognised. The nominator has been told.")
-    return await finish_reason(update, context, text.format(number=nomination_id))
+            await self._end(update, context, text.format(number=nomination_id))
+            return
+        result = await nominations.decide(
+            context.db,
+            nomination_id,
+            user.id,
+            recognise=False,
+            reason=update.message.text,
+            now=context.now(),
+        )
+        if isinstance(result, ReportError) and result in REASON_PROBLEMS:
+            await self.show(update, context, note=report_error_text(t, result))  # typed again
+            return
+        card_id = data.get("card") if isinstance(data.get("card"), int) else None
+        if isinstance(result, ReportError):
+            if result is ReportError.ALREADY_DECIDED and card_id is not None:
+                # Another chair was quicker: the card shows their decision instead.
+                current = await report_access.get_record(
+                    context.db, ReportKind.NOMINATION, nomination_id
+                )
+                if isinstance(current, Nomination):
+                    await show_card(update, context, t, current, card_id)
+            await self._end(update, context, report_error_text(t, result))
+            return
+        await show_card(update, context, t, result, card_id)
+        await tell_nominator(context, result)
+        text = t.gettext(
+            "Saved: nomination #{number} is not recognised. The nominator has been told."
+        )
+        await self._end(update, context, text.format(number=nomination_id))
+
+    async def stray(self, update: Update, context: BotContext) -> None:
+        """A sticker or photo instead of the reason: ask again."""
+        t = await tr(update, context)
+        await self.show(update, context, note=t.gettext("Please type the reason as text."))
+
+    async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
+        if parts == ["cancel"]:
+            await self._leave(update, context)
+            return
+        t = await tr(update, context)
+        await answer(update, t.gettext("This button is not valid."), alert=True)
+
+    async def cancelled(self, update: Update, context: BotContext) -> None:
+        await self._leave(update, context)
+
+    async def _leave(self, update: Update, context: BotContext) -> None:
+        """✖ Cancel or /cancel: nothing is decided; the card keeps its buttons."""
+        t = await tr(update, context)
+        await answer(update)
+        await finish(context, self)
+        below = on_screen(context) is not None  # it asks its question again
+        if update.callback_query is not None:
+            await edit_or_reply(update, t.gettext("Nothing was decided."))  # its ✖ goes
+            if not below:
+                await show_main_menu(update, context, t.gettext("Choose a task below."))
+        elif below:
+            await reply(update, t.gettext("Nothing was decided."))
+        else:
+            await show_main_menu(
+                update, context, t.gettext("Nothing was decided. Choose a task below.")
+            )
+
+    async def _end(self, update: Update, context: BotContext, text: str) -> None:
+        """Done: `text`, with the main menu unless a dialog below asks its question again."""
+        await finish(context, self)
+        if on_screen(context) is None:
+            await show_main_menu(update, context, text)
+        else:
+            await reply(update, text)
 
 
-async def reason_stray(update: Update, context: BotContext) -> str | int:
-    """A sticker or photo instead of the reason: ask again."""
-    t = await tr(update, context)
-    user = update.effective_user
-    asked = context.data.get(REJECT_KEY)
-    nomination_id = asked.get("id") if isinstance(asked, dict) else None
-    found = (
-        await decidable(context, user.id, nomination_id)
-        if user is not None and isinstance(nomination_id, int)
-        else ReportError.NOT_FOUND
-    )
-    if isinstance(found, ReportError):
-        return await finish_reason(update, context, report_error_text(t, found))
-    return await ask_reason(update, context, t, found, t.gettext("Please type the reason as text."))
-
-
-async def leave_reason(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    await answer(update)
-    if update.callback_query is not None:
-        context.data.pop(REJECT_KEY, None)
-        await edit_or_reply(update, t.gettext("Nothing was decided. Choose a task below."))
-        await show_main_menu(update, context, t.gettext("Choose a task below."))
-        return END
-    return await finish_reason(
-        update, context, t.gettext("Nothing was decided. Choose a task below.")
-    )
-
-
-async def reason_dropped(update: Update, context: BotContext) -> int:
-    """Another task was started instead of typing the reason: nothing is decided, and the
-    question loses its ✖ Cancel button."""
-    await drop_prompt_button(update, context)
-    context.data.pop(REJECT_KEY, None)
-    return END
+REJECT = RejectReason()
+DIALOGS = (FLOW, REJECT)
 
 
 # ---------------------------------------------------------------- /pending
 
 
 async def pending(update: Update, context: BotContext) -> None:
-    """The chair's queue: the oldest nominations first, each with its own buttons."""
+    """The chair's queue, oldest first, each with its own buttons: the nominations to decide,
+    then the registration requests waiting for this chair (the ones they were told of)."""
+    from bot.services import registration  # who approves a registration is its rule
+    from handlers import start  # a registration request's card and buttons
+
     t = await tr(update, context)
     user = update.effective_user
     assert user is not None
@@ -753,59 +721,42 @@ async def pending(update: Update, context: BotContext) -> None:
         )
         return
     queue = await nominations.pending_for(context.db, user.id)
-    if not queue:
+    requests = await registration.waiting_for(context.db, user.id)
+    if not queue and not requests:
         await show_main_menu(update, context, t.gettext("Nothing is waiting for your decision."))
         return
-    lines = [t.gettext("Nominations waiting for your decision: {count}.").format(count=len(queue))]
+    lines = []
+    if queue:
+        lines.append(
+            t.gettext("Nominations waiting for your decision: {count}.").format(count=len(queue))
+        )
     if len(queue) > PENDING_SHOWN:
         lines.append(
             t.gettext(
                 "Here are the oldest {shown}; send /pending again after deciding them."
             ).format(shown=PENDING_SHOWN)
         )
+    if requests:
+        lines.append(
+            t.gettext("Registration requests waiting for your approval: {count}.").format(
+                count=len(requests)
+            )
+        )
+    if len(requests) > PENDING_SHOWN:
+        lines.append(
+            t.gettext(
+                "Here are the oldest {shown} requests; send /pending again after deciding them."
+            ).format(shown=PENDING_SHOWN)
+        )
     await show_main_menu(update, context, "\n".join(lines))
     for nomination in queue[:PENDING_SHOWN]:
         await reply(update, await card(context, t, nomination), decide_buttons(t, nomination.id))
+    for request in requests[:PENDING_SHOWN]:
+        text = await start.request_card(context, t, request)
+        await reply(update, text, start.decision_buttons(t, request.id))
 
 
 # ---------------------------------------------------------------- wiring
-
-OTHER_MENUS: tuple[MenuItem, ...] = (
-    MENU_TITLE,
-    MENU_PENDING,
-    MENU_CONTRIBUTION,
-    MENU_AWARD,
-    MENU_MY_REPORTS,
-)
-
-
-def reason_filter() -> filters.BaseFilter:
-    """Typed text, not a menu label: a menu tap must never become a rejection reason."""
-    typed = FREE_TEXT
-    for item in OTHER_MENUS:
-        typed = typed & ~menu_filter(item)
-    return typed
-
-
-def build_interrupting() -> list[BaseHandler[Update, BotContext, Any]]:
-    """The reason question, which a chair may open in the middle of a form."""
-    return [
-        interrupting(
-            name=REJECT_KEY,
-            entry_points=[CallbackQueryHandler(reject_pressed, pattern=rf"^{DECISION}:no:[0-9]+$")],
-            states={
-                REASON: [
-                    MessageHandler(reason_filter(), reason_typed),
-                    CallbackQueryHandler(leave_reason, pattern=rf"^{DECISION}:x$"),
-                ],
-            },
-            fallbacks=[
-                CommandHandler(list(CANCEL_COMMANDS), leave_reason),
-                MessageHandler(filters.ALL & ~filters.COMMAND & ~filters.TEXT, reason_stray),
-            ],
-            leave=reason_dropped,
-        )
-    ]
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
-from bot.storage.models import BRANCH_KINDS, Level, Unit, UnitKind
+from bot.storage.models import BRANCH_KINDS, Level, Role, Unit, UnitKind
 from bot.text import clean_name, fold
 
 # Type words as written in the national statistics office's lists, folded.
@@ -78,6 +78,7 @@ async def load_units_csv(
     db: Database, path: Path, *, province_code: str, province_name: str
 ) -> LoadResult:
     """Load a GSO-style district/commune list; loading the same file twice adds nothing."""
+    check_units_file(path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in UNITS_CSV_COLUMNS if c not in (reader.fieldnames or [])]
@@ -154,6 +155,43 @@ class BranchNameTaken(ValueError):
     """The commune already has a branch of that name (compared without diacritics)."""
 
 
+BRANCH_NAME_LENGTH = (2, 120)
+
+
+def branch_name(text: str) -> str | None:
+    """The name as it would be stored, or None when it is not 2 to 120 characters long: the
+    same rule for a chair typing it and for a file of branches."""
+    name = clean_name(text)
+    shortest, longest = BRANCH_NAME_LENGTH
+    return name if shortest <= len(name) <= longest else None
+
+
+@dataclass(frozen=True)
+class BranchKeepers:
+    """Who adds a commune's branches, for someone who may not: the chairs of `unit` (the
+    commune, else the nearest unit above it that has a chair; None if nobody does), with the
+    names they registered under (maybe none)."""
+
+    unit: Unit | None
+    names: list[str]
+
+
+async def branch_keepers(db: Database, commune: Unit) -> BranchKeepers:
+    chain = [*await unit_store.ancestors(db, commune), commune]
+    by_level = {unit.level: unit for unit in chain}
+    for level, role in (
+        (Level.COMMUNE, Role.COMMUNE_CHAIR),
+        (Level.DISTRICT, Role.DISTRICT_CHAIR),
+        (Level.PROVINCE, Role.PROVINCE_ADMIN),
+    ):
+        unit = by_level.get(level)
+        found = await people.holders(db, [unit.id], [role]) if unit is not None else []
+        if unit is not None and found:
+            users = [await people.get_user(db, telegram_id) for telegram_id in found]
+            return BranchKeepers(unit, [u.full_name for u in users if u and u.full_name])
+    return BranchKeepers(None, [])
+
+
 async def create_branch(
     db: Database | None,
     commune: Unit,
@@ -222,8 +260,8 @@ async def import_branches_csv(db: Database, path: Path, *, actor_id: int | None)
                 kind = UnitKind(row["branch_kind"].strip())
             except ValueError:
                 raise HierarchyError("unknown_branch_kind", line, row["branch_kind"]) from None
-            name = clean_name(row["branch_name"])
-            if not 2 <= len(name) <= 120 or kind not in BRANCH_KINDS:
+            name = branch_name(row["branch_name"])
+            if name is None or kind not in BRANCH_KINDS:
                 raise HierarchyError("bad_branch", line, row["branch_name"])
             try:
                 await create_branch(None, commune, name, kind, actor_id=actor_id, tx=tx)

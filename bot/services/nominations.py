@@ -2,21 +2,22 @@
 
 Citizen, family, clan and village titles are recognised by a commune chair (or any higher
 chair) whose scope covers the nomination's unit; learning units and commune learning
-communities by a district chair or the province.
+communities by a district chair or the province. Who is asked, who may decide, and why not,
+are answered here: handlers only ask (`deciders_for`, `decidable`, `decided_above`, `decide`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from bot.services import reporting
+from bot.services import reporting, scopes
 from bot.services.reporting import ReportError
 from bot.storage import people, reports
 from bot.storage import units as unit_store
 from bot.storage.db import Database
-from bot.storage.models import ROLE_RANK, Role
+from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
 from bot.storage.records import (
     NOTE_MAX,
     Nomination,
@@ -47,6 +48,67 @@ async def create_nomination(
         )
 
 
+DECIDER_CHAINS: Final = {
+    Role.COMMUNE_CHAIR: (
+        (Level.COMMUNE, Role.COMMUNE_CHAIR),
+        (Level.DISTRICT, Role.DISTRICT_CHAIR),
+        (Level.PROVINCE, Role.PROVINCE_ADMIN),
+    ),
+    Role.DISTRICT_CHAIR: (
+        (Level.DISTRICT, Role.DISTRICT_CHAIR),
+        (Level.PROVINCE, Role.PROVINCE_ADMIN),
+    ),
+}
+"""Whom a new nomination is sent to, nearest first, by the role that decides its title."""
+
+
+async def deciders_for(db: Database, unit: Unit, kind: NominationKind) -> list[int]:
+    """The nearest chairs who may recognise the title, as `registration.approvers_for` does:
+    the commune's chairs (district ones for a learning unit or a commune), else upward."""
+    chain = [*await unit_store.ancestors(db, unit), unit]
+    by_level = {u.level: u for u in chain}
+    for level, role in DECIDER_CHAINS[reporting.decider_role(kind)]:
+        holder_unit = by_level.get(level)
+        if holder_unit is None:
+            continue
+        found = await people.holders(db, [holder_unit.id], [role])
+        if found:
+            return found
+    return []
+
+
+def refusal(grants: Sequence[Grant], unit: Unit, nomination: Nomination) -> ReportError | None:
+    """Why these grants may not decide the nomination (on `unit`) now; None: they may."""
+    if not reporting.can_decide(grants, unit, nomination.kind):
+        return ReportError.OUT_OF_SCOPE
+    if nomination.status is not NominationStatus.PENDING:
+        return ReportError.ALREADY_DECIDED
+    return None
+
+
+async def decidable(db: Database, actor_id: int, nomination_id: int) -> Nomination | ReportError:
+    """The nomination if this person may decide it now, else why not (the checks `decide`
+    makes, in its order): a rejection's reason is asked only when it could be saved."""
+    nomination = await reports.get(db, Nomination, nomination_id)
+    if nomination is None:
+        return ReportError.NOT_FOUND
+    unit = await unit_store.get(db, nomination.unit_id)
+    if unit is None:
+        return ReportError.OUT_OF_SCOPE
+    return refusal(await people.grants_of(db, actor_id), unit, nomination) or nomination
+
+
+async def decided_above(db: Database, actor_id: int, nomination: Nomination) -> bool:
+    """Whether the nomination is in this person's area but its title is one the district
+    recognises and they may not (a commune chair and a learning unit): they are told who
+    decides, rather than that it is out of their reach."""
+    unit = await unit_store.get(db, nomination.unit_id)
+    if unit is None or reporting.decider_role(nomination.kind) is not Role.DISTRICT_CHAIR:
+        return False
+    grants = await people.grants_of(db, actor_id)
+    return scopes.covers(grants, unit) and not reporting.can_decide(grants, unit, nomination.kind)
+
+
 async def decide(
     db: Database,
     nomination_id: int,
@@ -64,11 +126,9 @@ async def decide(
             return ReportError.NOT_FOUND
         unit = await unit_store.get(tx, nomination.unit_id)
         assert unit is not None
-        grants = await people.grants_of(tx, actor_id)
-        if not reporting.can_decide(grants, unit, nomination.kind):
-            return ReportError.OUT_OF_SCOPE
-        if nomination.status is not NominationStatus.PENDING:
-            return ReportError.ALREADY_DECIDED
+        refused = refusal(await people.grants_of(tx, actor_id), unit, nomination)
+        if refused is not None:
+            return refused
         if not recognise and not reason_text:
             return ReportError.REASON_REQUIRED
         if len(reason_text) > NOTE_MAX:

@@ -10,9 +10,10 @@ from enum import StrEnum
 from bot.services import scopes
 from bot.storage import people
 from bot.storage import units as unit_store
-from bot.storage.db import Database
+from bot.storage.db import Database, Tx
 from bot.storage.models import (
     ROLE_LEVEL,
+    ROLE_RANK,
     Grant,
     Invite,
     Level,
@@ -38,8 +39,9 @@ class Standing(StrEnum):
 
 async def standing(db: Database, telegram_id: int, *, registering: bool = False) -> Standing:
     """A role makes a person registered, whatever else is going on; short of that, answering
-    the registration questions (only the conversation knows: it says so with `registering`)
-    comes before a request already waiting (an invite link may be used while waiting)."""
+    the registration questions (only the dialog on screen knows: it says so with `registering`)
+    comes before a request already waiting (an invite link may be used while waiting, another
+    branch chosen)."""
     if await people.grants_of(db, telegram_id):
         return Standing.REGISTERED
     if registering:
@@ -75,7 +77,9 @@ class Submitted:
 
 
 async def approvers_for(db: Database, branch: Unit) -> list[int]:
-    """Commune chairs of the branch's commune, else the district chairs, else province admins."""
+    """Who approves a registration for `branch`: the commune chairs of its commune, else (none
+    there, or none reachable) the district chairs, else the province admins. They are the ones
+    told of a request, and the ones whose /pending lists it (`waiting_for`)."""
     chain = [*await unit_store.ancestors(db, branch), branch]
     by_level = {unit.level: unit for unit in chain}
     for level, role in (
@@ -125,9 +129,127 @@ async def submit_request(
     return Submitted(request=pending, approvers=await approvers_for(db, branch), created=created)
 
 
+async def waiting_for(db: Database, chair_id: int) -> list[RegistrationRequest]:
+    """The pending requests this chair is one of the approvers of (`approvers_for`), oldest
+    first: a district chair sees a commune's requests only while the commune has no chair."""
+    found: dict[int, RegistrationRequest] = {}
+    for grant in await people.grants_of(db, chair_id):
+        if grant.rank >= ROLE_RANK[Role.COMMUNE_CHAIR]:
+            for request in await people.pending_requests_under(db, grant.unit):
+                found[request.id] = request
+    approvers: dict[int, list[int]] = {}
+    waiting = []
+    for request in sorted(found.values(), key=lambda r: r.id):
+        if request.unit_id not in approvers:
+            branch = await unit_store.get(db, request.unit_id)
+            approvers[request.unit_id] = await approvers_for(db, branch) if branch else []
+        if chair_id in approvers[request.unit_id]:
+            waiting.append(request)
+    return waiting
+
+
+class RequestProblem(StrEnum):
+    """Why the person's own request cannot be withdrawn or replaced (an old card pressed)."""
+
+    NOT_FOUND = "not_found"  # no such request of theirs
+    WITHDRAWN = "withdrawn"
+    DECIDED = "decided"  # approved or rejected meanwhile
+
+
+async def own_waiting_request(
+    db: Database | Tx, telegram_id: int, request_id: int
+) -> RegistrationRequest | RequestProblem:
+    """The person's request `request_id`, if it still waits for a chair."""
+    request = await people.get_request(db, request_id)
+    if request is None or request.telegram_id != telegram_id:
+        return RequestProblem.NOT_FOUND
+    if request.status is RequestStatus.WITHDRAWN:
+        return RequestProblem.WITHDRAWN
+    if request.status is not RequestStatus.PENDING or await people.grants_of(db, telegram_id):
+        return RequestProblem.DECIDED
+    return request
+
+
+async def withdraw_request(
+    db: Database, telegram_id: int, request_id: int, now: datetime
+) -> RegistrationRequest | RequestProblem:
+    """The person takes back their own waiting request: it is marked withdrawn, never deleted,
+    and a chair pressing its card is told so."""
+    async with db.transaction() as tx:
+        found = await own_waiting_request(tx, telegram_id, request_id)
+        if isinstance(found, RequestProblem):
+            return found
+        if not await people.withdraw_request(tx, request_id, telegram_id, now):
+            return RequestProblem.DECIDED
+        await people.audit(
+            tx,
+            actor_id=telegram_id,
+            action="withdraw",
+            entity="registration_request",
+            entity_id=request_id,
+            before={"status": "pending"},
+            after={"status": "withdrawn"},
+        )
+        withdrawn = await people.get_request(tx, request_id)
+    assert withdrawn is not None
+    return withdrawn
+
+
+async def replace_request(
+    db: Database,
+    telegram_id: int,
+    request_id: int,
+    branch: Unit,
+    now: datetime,
+) -> Submitted | RequestProblem:
+    """Another branch for a request that waits: in one transaction the old request is withdrawn
+    and a new one (same name) is filed, for the new branch's approvers. Until then the old one
+    stands, so giving up half-way loses nothing. A request withdrawn or rejected meanwhile is
+    no obstacle (the person still wants in); one approved meanwhile is: they are in already.
+    The same branch again changes nothing."""
+    if branch.level is not Level.BRANCH:
+        raise ValueError("requests are made for a branch")
+    async with db.transaction() as tx:
+        old = await people.get_request(tx, request_id)
+        if old is None or old.telegram_id != telegram_id:
+            return RequestProblem.NOT_FOUND
+        if old.status is RequestStatus.APPROVED or await people.grants_of(tx, telegram_id):
+            return RequestProblem.DECIDED
+        pending = await people.pending_request_of(tx, telegram_id)
+        if pending is not None and pending.unit_id == branch.id:
+            kept: RegistrationRequest | None = pending
+            created = False
+        else:
+            if pending is not None:
+                await people.withdraw_request(tx, pending.id, telegram_id, now)
+                await people.audit(
+                    tx,
+                    actor_id=telegram_id,
+                    action="withdraw",
+                    entity="registration_request",
+                    entity_id=pending.id,
+                    before={"status": "pending"},
+                    after={"status": "withdrawn", "replaced": True},
+                )
+            new_id = await people.insert_request(tx, telegram_id, old.full_name, branch.id, now)
+            await people.audit(
+                tx,
+                actor_id=telegram_id,
+                action="create",
+                entity="registration_request",
+                entity_id=new_id,
+                after={"full_name": old.full_name, "unit_id": branch.id, "replaces": old.id},
+            )
+            kept = await people.get_request(tx, new_id)
+            created = True
+    assert kept is not None
+    return Submitted(request=kept, approvers=await approvers_for(db, branch), created=created)
+
+
 class DecisionError(StrEnum):
     NOT_FOUND = "not_found"
     ALREADY_DECIDED = "already_decided"
+    WITHDRAWN = "withdrawn"
     OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -149,9 +271,14 @@ async def decide(
     grants = await people.grants_of(db, approver_id)
     if not scopes.can_approve_registration(grants, branch):
         return DecisionError.OUT_OF_SCOPE
+    if request.status is RequestStatus.WITHDRAWN:
+        return DecisionError.WITHDRAWN
     status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     async with db.transaction() as tx:
         if not await people.decide_request(tx, request_id, status, approver_id, now):
+            now_is = await people.get_request(tx, request_id)
+            if now_is is not None and now_is.status is RequestStatus.WITHDRAWN:
+                return DecisionError.WITHDRAWN  # withdrawn a moment ago
             return DecisionError.ALREADY_DECIDED
         if approve:
             await people.add_grant(
@@ -238,11 +365,7 @@ async def redeem_invite(
         grant_id = await people.add_grant(
             tx, telegram_id, checked.role, checked.unit_id, granted_by=checked.created_by
         )
-        await tx.execute(
-            "UPDATE registration_request SET status = 'approved', decided_by = ?, decided_at = "
-            "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE telegram_id = ? AND status = 'pending'",
-            (checked.created_by, telegram_id),
-        )
+        await people.approve_pending_requests_of(tx, telegram_id, checked.created_by, now)
         await people.audit(
             tx,
             actor_id=telegram_id,

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services import reporting
+from bot.services import reporting, scopes
 from bot.services.reporting import EDIT_WINDOW, ReportError
 from bot.storage import people, reports
 from bot.storage import units as unit_store
 from bot.storage.db import Database, from_db_time
+from bot.storage.models import Role
 from bot.storage.records import (
     RECORD_MODELS,
     AnyRecord,
@@ -40,6 +41,7 @@ __all__ = [
     "edit_refusal",
     "get_record",
     "my_reports",
+    "visible_record",
     "withdraw",
 ]
 
@@ -78,6 +80,22 @@ async def my_reports(db: Database, actor_id: int, limit: int = 10) -> list[Repor
 
 async def get_record(db: Database, kind: ReportKind, record_id: int) -> AnyRecord | None:
     return await reports.get(db, RECORD_MODELS[kind], record_id)
+
+
+async def visible_record(
+    db: Database, actor_id: int, kind: ReportKind, record_id: int
+) -> AnyRecord | None:
+    """The record if this person may look at it: reporters their own, chairs (commune chair
+    and up) any in their scope; None also when there is no such record, so a number tried
+    outside one's scope tells nothing."""
+    record = await get_record(db, kind, record_id)
+    if record is None or record.reporter_id == actor_id:
+        return record
+    unit = await unit_store.get(db, record.unit_id)
+    grants = await people.grants_of(db, actor_id)
+    if unit is None or not scopes.covers(grants, unit, minimum=Role.COMMUNE_CHAIR):
+        return None
+    return record
 
 
 async def edit_refusal(

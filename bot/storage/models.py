@@ -130,6 +130,7 @@ class RequestStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by the person who asked (or replaced by one for another branch)
 
 
 class RegistrationRequest(BaseModel):

@@ -220,6 +220,28 @@ async def decide_request(
     return changed == 1
 
 
+async def withdraw_request(tx: Tx, request_id: int, telegram_id: int, now: datetime) -> bool:
+    """The person's own pending request becomes `withdrawn` (decided by themselves); False if
+    it is not theirs or no longer pending."""
+    changed = await tx.rowcount(
+        "UPDATE registration_request SET status = 'withdrawn', decided_by = ?, decided_at = ? "
+        "WHERE id = ? AND telegram_id = ? AND status = 'pending'",
+        (telegram_id, to_db_time(now), request_id, telegram_id),
+    )
+    return changed == 1
+
+
+async def approve_pending_requests_of(
+    tx: Tx, telegram_id: int, decided_by: int, now: datetime
+) -> None:
+    """An invite made the person a user: a request of theirs still waiting is settled."""
+    await tx.execute(
+        "UPDATE registration_request SET status = 'approved', decided_by = ?, decided_at = ? "
+        "WHERE telegram_id = ? AND status = 'pending'",
+        (decided_by, to_db_time(now), telegram_id),
+    )
+
+
 async def pending_requests_under(db: Database | Tx, unit: Unit) -> list[RegistrationRequest]:
     rows = await db.fetchall(
         "SELECT r.* FROM registration_request r JOIN unit u ON u.id = r.unit_id "

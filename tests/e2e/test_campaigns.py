@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
-from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
 
 
 async def test_admin_sees_changes_adds_and_ends_campaigns(
@@ -75,3 +76,107 @@ async def test_reminders_off_and_on(volunteer: FakeUser, bot: BotUnderTest) -> N
     await volunteer.send("/reminders on")
     stored = await people.get_user(bot.db, VOLUNTEER)
     assert stored is not None and stored.reminders
+
+
+def user_data(bot: BotUnderTest, user: FakeUser) -> dict[str, Any]:
+    assert bot.application is not None
+    found: dict[str, Any] = bot.application.user_data[user.id]
+    return found
+
+
+async def campaign_names(bot: BotUnderTest) -> list[str]:
+    rows = await bot.db.fetchall("SELECT name FROM campaign ORDER BY id")
+    return [str(row[0]) for row in rows]
+
+
+async def test_every_campaign_question_has_a_way_out(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    admin = fake.user(World.ADMIN)
+    await admin.send("/campaigns")
+    await admin.press("➕ Thêm chiến dịch")
+    assert "Tên chiến dịch mới?" in admin.last_text
+    assert admin.buttons == ["✖ Hủy"]
+    await admin.send("X")  # a bad answer: the reason, the same question, the same way out
+    assert "từ 2 đến 100 ký tự" in admin.last_text
+    assert "Tên chiến dịch mới?" in admin.last_text
+    assert admin.buttons == ["✖ Hủy"]
+    await admin.send("Tuần lễ học tập suốt đời")
+    assert "Ngày bắt đầu?" in admin.last_text
+    assert admin.buttons == ["✖ Hủy"]
+    await admin.send("ngày mai nữa")
+    assert "Ngày bắt đầu?" in admin.last_text
+    assert admin.buttons == ["✖ Hủy"]
+    await admin.send("01/12/2026")
+    assert "Ngày kết thúc?" in admin.last_text
+    assert admin.buttons == ["✖ Hủy"]
+    await admin.send("01/12/2028")  # more than a year: asked again, the start kept
+    assert "tối đa một năm" in admin.last_text
+    assert "Ngày kết thúc?" in admin.last_text
+    assert user_data(bot, admin)["campaign"]["start"] == "2026-12-01"
+    await admin.press("✖ Hủy")
+    assert "Đã hủy. Chưa có gì được lưu." in admin.texts[-2]
+    assert "campaign" not in user_data(bot, admin)
+    assert "Tuần lễ học tập suốt đời" not in await campaign_names(bot)
+
+
+async def test_an_old_campaign_button_changes_nothing(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    admin = fake.user(World.ADMIN)
+    await admin.send("/campaigns")
+    await admin.press("➕ Thêm chiến dịch")
+    name_question = admin.last
+    assert name_question is not None
+    old = step_prefix(admin, name_question.message_id)
+    await admin.send("Ngày hội đọc sách")
+    await admin.press_data(f"{old}:cancel", name_question.message_id)  # ✖ of the name question
+    assert "chưa có gì thay đổi" in admin.callback_answers[-1]
+    assert user_data(bot, admin)["campaign"]["name"] == "Ngày hội đọc sách"
+    await admin.send("01/12/2026")
+    await admin.send("05/12/2026")
+    assert "Đã lưu: Ngày hội đọc sách, 01/12/2026 – 05/12/2026" in admin.last_text
+
+
+async def test_campaign_dates_in_the_middle_of_a_form(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    """Changing a campaign interrupts a form without asking (as it did before the dialogs):
+    the dates typed go to the campaign, and the form asks its question again afterwards."""
+    admin = fake.user(World.ADMIN)
+    await admin.send("/member")
+    await admin.send("Nguyễn Văn Bình")
+    assert "Nam hay nữ" in admin.last_text
+    await admin.send("/campaigns")
+    await admin.press_data(f"cp:o:{(await xuan(bot)).id}")
+    await admin.press("📅 Đổi ngày")
+    assert "Xuân Khuyến học: ngày bắt đầu mới?" in admin.last_text
+    await admin.send("29/01/2027")
+    assert user_data(bot, admin)["campaign"]["start"] == "2027-01-29"
+    assert user_data(bot, admin)["member"]["values"] == {"full_name": "Nguyễn Văn Bình"}
+    await admin.send("21/02/2027")
+    texts = admin.new_texts
+    assert "Đã lưu: Xuân Khuyến học, 29/01/2027 – 21/02/2027" in texts[0], texts
+    assert texts[-1].startswith("Quay lại: Hội viên mới"), texts
+    assert "Nam hay nữ" in texts[-1]
+    await admin.press("Nam")
+    assert user_data(bot, admin)["member"]["values"]["gender"] == "male"
+
+
+async def test_cancel_inside_the_campaign_dialog(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    admin = fake.user(World.ADMIN)
+    await admin.send("/member")
+    await admin.send("Nguyễn Văn Bình")
+    await admin.send("/chiendich")
+    await admin.press("➕ Thêm chiến dịch")
+    await admin.send("Ngày hội đọc sách")
+    await admin.send("/cancel")
+    texts = admin.new_texts
+    assert texts[0] == "Đã hủy. Chưa có gì được lưu.", texts
+    assert texts[-1].startswith("Quay lại: Hội viên mới"), texts
+    assert "campaign" not in user_data(bot, admin)
+    assert "Ngày hội đọc sách" not in await campaign_names(bot)
+    await admin.send("/cancel")  # now the form's turn
+    assert "campaign" not in user_data(bot, admin) and "member" not in user_data(bot, admin)

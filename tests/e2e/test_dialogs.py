@@ -3,7 +3,10 @@ only read come back to the waiting question, drafts put aside can be taken up ag
 
 from __future__ import annotations
 
+import json
+
 from bot.fake_bot_api import FakeBotApi, FakeUser
+from bot.storage.db import Database
 from tests.e2e.conftest import BotUnderTest, World, step_prefix
 
 
@@ -44,7 +47,8 @@ async def test_a_second_flow_asks_first_and_its_text_goes_to_it(
 
     # Cancelling the contribution, then taking the member draft up again where it stood.
     await chair.send("/cancel")
-    await chair.press_data("switch:resume:0")
+    await chair.send("/myreports")
+    await chair.press("▶ Tiếp tục: Hội viên mới")
     assert "Hội viên vào chi hội nào" in chair.last_text
     await chair.press("Thôn Đông")
     assert "Ngày vào hội" in chair.last_text
@@ -109,7 +113,9 @@ async def test_a_commune_without_branches_is_no_dead_end(
 ) -> None:
     """The other commune's chair has no branch in the picker below the commune level."""
     chair = fake.user(World.OTHER_CHAIR)
-    await bot.db.execute("UPDATE unit SET active = 0 WHERE parent_id = ?", (world.other_commune.id,))
+    await bot.db.execute(
+        "UPDATE unit SET active = 0 WHERE parent_id = ?", (world.other_commune.id,)
+    )
     await chair.send("/member")
     await chair.send("Nguyễn Thị Hoa")
     await chair.press("Nữ")
@@ -118,3 +124,49 @@ async def test_a_commune_without_branches_is_no_dead_end(
     assert "✖ Hủy" in chair.buttons
     await chair.press("✖ Hủy")
     assert "Đã hủy" in chair.texts[-2] or "Đã hủy" in chair.last_text
+
+
+async def test_a_form_left_open_by_the_previous_version_is_taken_up(
+    fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser
+) -> None:
+    """Before dialogs, PTB conversations kept a form's draft in user_data with no screen."""
+    await volunteer.send("/help")
+    await bot.stop()
+    old_draft = {
+        "lang": "vi",
+        "member": {
+            "id": "0123456789abcdef",
+            "values": {"full_name": "Nguyễn Văn Bình", "gender": "male"},
+            "record": None,
+            "asking": "birth_year",
+        },
+    }
+    async with Database(bot.settings.database) as db:
+        await db.execute(
+            "UPDATE ptb_user_data SET data = ? WHERE user_id = ?",
+            (json.dumps(old_draft, ensure_ascii=False), volunteer.id),
+        )
+    await bot.start()
+    await volunteer.send("1960")
+    assert "Ngày vào hội" in volunteer.last_text
+    assert draft(bot, volunteer, "member")["birth_year"] == 1960
+
+
+async def test_the_form_below_an_interruption_is_continued_not_restarted(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    """/member while the "add a branch" question sits on a member form: the form's draft
+    stays and it asks its question again."""
+    chair = fake.user(World.OTHER_CHAIR)
+    await bot.db.execute(
+        "UPDATE unit SET active = 0 WHERE parent_id = ?", (world.other_commune.id,)
+    )
+    await chair.send("/member")
+    await chair.send("Nguyễn Thị Hoa")
+    await chair.press("Nữ")
+    await chair.send("1960")
+    await chair.press("➕")
+    await chair.send("/member")
+    assert "Hội viên vào chi hội nào" in chair.last_text
+    assert draft(bot, chair, "member")["full_name"] == "Nguyễn Thị Hoa"
+    assert [f["dialog"] for f in screen(bot, chair)["stack"]] == ["member"]  # type: ignore[attr-defined]

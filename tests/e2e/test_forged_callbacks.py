@@ -116,6 +116,14 @@ def picker_buttons(prefix: str, child: Unit) -> list[Button]:
     return [b(prefix + ":u:{}", child.id), b(prefix + ":p:{}", 1), b(prefix + ":p:{}:all", 0)]
 
 
+def dialog_picker_buttons(dialog: str, child: Unit) -> list[Button]:
+    """The unit picker inside a dialog: its buttons carry the dialog's step."""
+    return [
+        b(dialog + ":{}:" + x.template.split(":", 1)[1], STEP, *x.numbers)
+        for x in picker_buttons(dialog, child)
+    ]
+
+
 def form_buttons(form: str, record: int, child: Unit) -> list[Button]:
     """An option, a shortcut, an answer to change, a record to reopen, and the unit picker."""
     return [
@@ -123,10 +131,7 @@ def form_buttons(form: str, record: int, child: Unit) -> list[Button]:
         b(form + ":{}:s:{}", STEP, 0),
         b(form + ":{}:f:{}", STEP, 0),
         b(form + ":e:{}", record),
-        *[
-            b(form + ":{}:" + x.template.split(":", 1)[1], STEP, *x.numbers)
-            for x in picker_buttons(form, child)
-        ],
+        *dialog_picker_buttons(form, child),
     ]
 
 
@@ -153,7 +158,7 @@ def idle_buttons(world: World, seeded: Seeded) -> list[Button]:
         *(b(form + ":e:{}", seeded.member) for form in FORMS),
         b("regd:ok:{}", seeded.request),
         b("regd:no:{}", seeded.request),
-        *picker_buttons("reg", world.district),
+        *dialog_picker_buttons("registration", world.district),
         *picker_buttons("inv", world.district),
         *picker_buttons("br", world.district),
         b("tg:f:{}", 0),
@@ -195,7 +200,7 @@ def scenarios(who: str, world: World, seeded: Seeded) -> list[Scenario]:
     idle = Scenario("idle", ("/help",), helped, idle_buttons(world, seeded))
     if who == "newcomer":
         registering = [
-            *picker_buttons("reg", world.district),
+            *dialog_picker_buttons("registration", world.district),
             b("regd:ok:{}", seeded.request),  # not theirs to press, registering or not
             b("mr:o:member:{}", seeded.member),
         ]
@@ -233,23 +238,27 @@ def scenarios(who: str, world: World, seeded: Seeded) -> list[Scenario]:
     ]
     if who == "volunteer":
         return found
-    branches = picker_buttons("br", world.district if who == "admin" else world.branch)
+    commune_or_branch = world.district if who == "admin" else world.branch
+    branches = [
+        *picker_buttons("br", commune_or_branch),
+        *dialog_picker_buttons("br", commune_or_branch),
+    ]
     branch_list = PICK_A_UNIT if who == "admin" else world.branch.name  # a chair's own commune
     return [
         *found,
         Scenario("a form's unit picker", answered, PICK_A_UNIT, member),
         Scenario(
             "invite picker",
-            ("/invite", "data:inv:r:volunteer"),
+            ("/invite", "data:inv:{step}:r:volunteer"),
             PICK_A_UNIT,
-            picker_buttons("inv", child),
+            dialog_picker_buttons("inv", child),
         ),
         Scenario("branches", ("/branches",), branch_list, branches),
     ]
 
 
-BOOKKEEPING = ("inbound_update", "reply_queue")
-"""Tables of the updates themselves, which every press writes to."""
+BOOKKEEPING = ("inbound_update", "reply_queue", "lease")
+"""Tables of the updates themselves, which every press writes to, and the deliverer's lease."""
 
 
 async def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:

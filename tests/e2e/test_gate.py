@@ -178,8 +178,11 @@ async def test_half_registered_people_are_told_what_to_do_and_keep_their_answers
     await open_ones_answer(fake, user, Standing.PENDING)
     answer = await one_answer(fake, user, user.send("xin chào"))
     assert PENDING_TEXT in answer
-    answer = await one_answer(fake, user, user.press_data("reg:u:1"), button=True)
+    answer = await one_answer(fake, user, user.press_data("registration:1:u:1"), button=True)
     assert PENDING_TEXT in answer  # an old picker button registers nothing
+    answer = await one_answer(fake, user, user.send("/stats"))
+    assert "Nguyễn Văn An" in answer  # their request, and what they can do with it
+    assert user.buttons == ["↩ Rút lại yêu cầu", "🔁 Chọn chi hội khác"]
     for name in CANCEL_COMMANDS:
         answer = await one_answer(fake, user, user.send(f"/{name}"))
         assert "Không có việc gì đang làm dở" in answer and PENDING_TEXT in answer
@@ -199,7 +202,9 @@ async def test_people_never_seen_are_told_to_register(
     for text in ("/xyz", "xin chào", "/"):
         answer = await one_answer(fake, stranger, stranger.send(text))
         assert UNKNOWN_TEXT in answer
-    answer = await one_answer(fake, stranger, stranger.press_data("reg:u:1"), button=True)
+    answer = await one_answer(
+        fake, stranger, stranger.press_data("registration:1:u:1"), button=True
+    )
     assert UNKNOWN_TEXT in answer
     assert await people.grants_of(bot.db, 3002) == []
     await stranger.send("/start")  # and the way forward works

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import people
+from bot.storage import units as unit_store
 from bot.text import fold
-from tests.e2e.conftest import BotUnderTest, World
+from tests.e2e.conftest import BotUnderTest, World, step_prefix
 
 
 async def register_until_request(user: FakeUser, world: World, name: str = "Nguyễn Văn An") -> None:
@@ -253,7 +254,7 @@ async def test_bad_answers_keep_the_question(
     assert 'Không có tên nào chứa "zzzz"' in user.last_text
     await user.press("✖ Bỏ lọc")
     assert "Đông Hưng" in user.buttons
-    await user.press_data("reg:u:999999")  # forged: not a district of this province
+    await user.press_data(f"{step_prefix(user)}:u:999999")  # forged: not a district here
     assert "không còn" in user.callback_answers[-1]
     await user.press("Đông Hưng")
     await user.press("Trang sau ▶")
@@ -340,3 +341,124 @@ async def test_any_text_at_the_name_and_filter_steps_gets_an_answer(
         assert user.new_texts, "the bot must always answer"
         assert not any("sự cố" in text for text in user.new_texts)
     await user.send("/cancel")
+
+
+# ---------------------------------------------------------------- the registration dialog
+
+
+def registration_draft(bot: BotUnderTest, user: FakeUser) -> dict[str, object]:
+    assert bot.application is not None
+    found: dict[str, object] = bot.application.user_data[user.id].get("registration", {})
+    return found
+
+
+def on_screen(bot: BotUnderTest, user: FakeUser) -> list[str]:
+    assert bot.application is not None
+    screen = bot.application.user_data[user.id].get("screen") or {}
+    return [str(frame["dialog"]) for frame in screen.get("stack", [])]
+
+
+async def test_an_old_registration_button_changes_nothing(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    user = fake.user(1020)
+    await user.send("/start")
+    await user.send("Lý Văn Hải")
+    districts = user.last
+    assert districts is not None and "huyện hoặc thành phố" in districts.content
+    old = next(b for b in districts.inline_buttons if b["text"] == "Kiến Xương")
+    await user.send("dong hu")  # a new list: the first one's buttons are out of date now
+    await user.press_data(str(old["callback_data"]), districts.message_id)
+    assert "chưa có gì thay đổi" in user.callback_answers[-1]
+    assert registration_draft(bot, user)["step"] == "district"
+    assert "district" not in registration_draft(bot, user)
+    await user.press("Đông Hưng")  # the list on screen still works
+    assert "Xã, phường hoặc thị trấn nào của Huyện Đông Hưng" in user.last_text
+
+
+async def test_start_while_a_form_with_answers_waits_asks_first(
+    fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser
+) -> None:
+    await volunteer.send("/member")
+    await volunteer.send("Nguyễn Văn Bình")
+    await volunteer.send("/start")
+    assert "Bạn chưa làm xong: Hội viên mới" in volunteer.last_text
+    assert volunteer.buttons == ["▶ Làm tiếp: Hội viên mới", "⏸ Tạm gác, bắt đầu: Đăng ký"]
+    await volunteer.press("▶ Làm tiếp")
+    assert "Nam hay nữ" in volunteer.last_text
+    await volunteer.send("/start")
+    await volunteer.press("⏸ Tạm gác")
+    assert "Chào mừng Lê Thị Cúc trở lại" in volunteer.last_text  # registered: just the menu
+    assert on_screen(bot, volunteer) == []
+
+
+async def test_someone_whose_role_was_removed_mid_form_registers_again(
+    fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser
+) -> None:
+    """The form asks first; putting it aside starts registration, which gets the typed name."""
+    await volunteer.send("/member")
+    await volunteer.send("Nguyễn Văn Bình")
+    await bot.db.execute("DELETE FROM role_grant WHERE telegram_id = ?", (volunteer.id,))
+    await volunteer.send("/start")
+    assert "Bạn chưa làm xong: Hội viên mới" in volunteer.last_text
+    await volunteer.press("⏸ Tạm gác")
+    assert "họ và tên" in volunteer.last_text
+    assert on_screen(bot, volunteer) == ["registration"]
+    await volunteer.send("Lê Thị Cúc")  # to the registration, not to the member form
+    assert "Cảm ơn Lê Thị Cúc" in volunteer.last_text
+    assert "huyện hoặc thành phố" in volunteer.last_text
+    assert registration_draft(bot, volunteer)["name"] == "Lê Thị Cúc"
+
+
+async def test_cancel_inside_registration_leaves_nothing_under_way(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    user = fake.user(1021)
+    await user.send("/start")
+    await user.send("Vũ Thị Lan")
+    await user.press("Đông Hưng")
+    assert on_screen(bot, user) == ["registration"]
+    await user.send("/huy")
+    assert "Đã hủy đăng ký" in user.last_text
+    assert on_screen(bot, user) == [] and registration_draft(bot, user) == {}
+    await user.send("/stats")  # no longer registering: the gate says to register
+    assert "Bạn chưa đăng ký" in user.last_text
+    await user.send("Vũ Thị Lan")
+    assert "Bạn chưa đăng ký" in user.last_text
+    assert await people.pending_request_of(bot.db, 1021) is None
+
+
+async def test_every_registration_question_has_a_way_out(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    user = fake.user(1022)
+    await user.send("/start")
+    assert "✖ Hủy" in user.buttons  # the name question
+    await user.press("✖ Hủy")
+    assert "Đã hủy đăng ký" in user.last_text and on_screen(bot, user) == []
+
+    await user.send("/start")
+    await user.send("Hồ Văn Nam")
+    assert "✖ Hủy" in user.buttons  # districts
+    await user.press("Đông Hưng")
+    assert "✖ Hủy" in user.buttons and "⬅ Quay lại" in user.buttons  # communes
+    empty = (await unit_store.children(bot.db, world.district.id))[2]  # no branches yet
+    await user.send(fold(empty.name))
+    await user.press(empty.name)
+    assert "chưa có chi hội nào" in user.last_text
+    assert user.buttons == ["⬅ Quay lại", "✖ Hủy"]
+    await user.press("⬅ Quay lại")
+    assert "Xã, phường hoặc thị trấn nào" in user.last_text
+    await user.send(fold(world.commune.name))
+    await user.press(world.commune.name)
+    assert "✖ Hủy" in user.buttons and "⬅ Quay lại" in user.buttons  # branches
+    await user.press("✖ Hủy")
+    assert "Đã hủy đăng ký" in user.last_text
+    assert await people.pending_request_of(bot.db, 1022) is None
+
+    code = await invite_link(fake.user(World.CHAIR), "Cộng tác viên", "Thôn Đông")
+    await user.send(f"/start {code}")
+    assert "được mời làm Cộng tác viên" in user.last_text and user.buttons == ["✖ Hủy"]
+    await user.press("✖ Hủy")
+    assert "Đã hủy đăng ký" in user.last_text
+    assert await people.grants_of(bot.db, 1022) == []

@@ -256,7 +256,13 @@ async def test_rejected_with_a_reason_the_nominator_reads_in_their_language(
     card = next(m for m in chair.messages if "🏅 Đề cử số 1" in m.content)
     assert "❌ Chủ Tịch Xã không công nhận. Lý do: Chưa đủ minh chứng về việc học" in card.content
     assert card.buttons == []
-    assert all(m.buttons == [] for m in chair.messages)  # no stale ✖ Hủy under the question
+    # The questions' ✖ Hủy belong to a question that is over: pressed late, they change nothing.
+    questions = [m for m in chair.messages if m.buttons == ["✖ Hủy"]]
+    assert len(questions) == 3  # asked, then asked again after each bad reason
+    for question in questions:
+        cancel = str(question.inline_buttons[0]["callback_data"])
+        await chair.press_data(cancel, question.message_id)
+        assert "chưa có gì thay đổi" in chair.callback_answers[-1]
     assert volunteer.last_text == (
         "Your nomination #1 (Learning citizen, 2026 — Nguyễn Văn Bình) was not recognised. "
         "Reason: Chưa đủ minh chứng về việc học"
@@ -314,13 +320,14 @@ async def test_a_reason_typed_in_the_middle_of_a_form_goes_to_the_rejection(
     await chair.press_data("tt:no:1", card)  # the card's ❌, above the form's question
     assert "Vì sao không công nhận đề cử số 1" in chair.last_text
     await chair.send("Chưa đủ minh chứng")
-    assert "Đã lưu: đề cử số 1 không được công nhận" in chair.last_text
+    assert "Đã lưu: đề cử số 1 không được công nhận" in chair.texts[-2]
     saved = await rows(bot.db)
     assert [(r["status"], r["reject_reason"]) for r in saved] == [
         ("rejected", "Chưa đủ minh chứng")
     ]
     assert "Lý do: Chưa đủ minh chứng" in volunteer.last_text
-    # The form kept its draft and its question: the gender, then on to the receipt.
+    # The form kept its draft and asks its question again: the gender, then on to the receipt.
+    assert chair.last_text == "Quay lại: Hội viên mới\nHội viên mới — Nam hay nữ?"
     await chair.press("Nam")
     await chair.send("1990")
     await chair.press("Thôn Tây")
@@ -332,17 +339,19 @@ async def test_a_reason_typed_in_the_middle_of_a_form_goes_to_the_rejection(
     assert [tuple(row) for row in found] == [("Mai Văn Khoa", 1990)]
 
 
-async def test_starting_a_form_leaves_an_open_reason_question(
+async def test_a_form_started_from_the_reason_question_comes_back_to_it(
     fake: FakeBotApi, volunteer: FakeUser, bot: BotUnderTest
 ) -> None:
+    """The reason question is an interruption: a form started over it gets the typed text,
+    and once the form is over the question is asked again."""
     await nominate(volunteer, "Công dân học tập", "Nguyễn Văn Bình")
     await volunteer.press("💾 Lưu")
     chair = fake.user(World.CHAIR)
     await chair.press("❌ Không công nhận")
+    question = chair.last
+    assert question is not None and question.buttons == ["✖ Hủy"]
     await open_menu_item(chair, "👤 Hội viên mới")
     assert "Họ và tên của hội viên mới" in chair.last_text
-    question = next(m for m in chair.messages if "Vì sao không công nhận" in m.content)
-    assert question.buttons == []  # its ✖ Hủy is gone: the question is over
     await chair.send("Mai Văn Khoa")  # the form's answer, not a reason
     assert "Nam hay nữ?" in chair.last_text
     assert [(r["status"], r["reject_reason"]) for r in await rows(bot.db)] == [("pending", None)]
@@ -350,6 +359,18 @@ async def test_starting_a_form_leaves_an_open_reason_question(
         "❌ Không công nhận"
         in next(m for m in chair.messages if m.message_id == card_of(chair, 1)).buttons
     )
+    # The question's ✖ waits below the form: pressed now, it changes nothing.
+    await chair.press_data(str(question.inline_buttons[0]["callback_data"]), question.message_id)
+    assert "chưa có gì thay đổi" in chair.callback_answers[-1]
+    assert "Nam hay nữ?" in chair.last_text
+    await chair.send("/cancel")  # the form goes; the reason question comes back
+    assert "Đã hủy. Chưa có gì được lưu." in chair.texts[-2]
+    assert chair.last_text.startswith("Quay lại: Không công nhận đề cử")
+    assert "Vì sao không công nhận đề cử số 1" in chair.last_text
+    await chair.send("Chưa đủ minh chứng")
+    assert [(r["status"], r["reject_reason"]) for r in await rows(bot.db)] == [
+        ("rejected", "Chưa đủ minh chứng")
+    ]
 
 
 async def test_a_new_title_drops_a_place_that_no_longer_fits(

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from bot.services import counters, nominations
 from bot.services.reporting import ReportError
+from bot.storage import units as unit_store
 from bot.storage.db import Database
-from bot.storage.models import Unit
+from bot.storage.models import Role, Unit
 from bot.storage.records import (
     FieldCode,
     Nomination,
@@ -21,6 +22,7 @@ from bot.storage.records import (
     field_problems,
     validate_input,
 )
+from tests.conftest import person, unit
 from tests.unit.reporting_helpers import (
     ADMIN,
     BRANCH_HEAD,
@@ -233,3 +235,81 @@ async def test_only_pending_nominations_are_decided(db: Database, world: World) 
     assert json.loads(audit[1]["before"])["status"] == "pending"
     assert json.loads(audit[1]["after"])["status"] == "recognised"
     await clean(db)
+
+
+# ---------------------------------------------------------------- who decides, asked first
+
+
+@pytest.mark.parametrize("actor", list(DECIDERS))
+async def test_decidable_answers_as_decide_would(db: Database, world: World, actor: int) -> None:
+    """The reason question is asked only when a rejection could be saved: `decidable` refuses
+    exactly what `decide` refuses, before any reason, and changes nothing."""
+    made = {kind: await nominate(db, world.b1, kind=kind) for kind in NominationKind}
+    before = await counters.values(db, world.province.id, 2026)
+    for kind, nomination in made.items():
+        found = await nominations.decidable(db, actor, nomination.id)
+        if kind in DECIDERS[actor]:
+            assert isinstance(found, Nomination) and found.id == nomination.id, kind
+        else:
+            assert found is ReportError.OUT_OF_SCOPE, kind
+            decided = await nominations.decide(
+                db, nomination.id, actor, recognise=False, reason="Sai", now=NOW
+            )
+            assert decided is found, kind
+    assert await counters.values(db, world.province.id, 2026) == before
+    assert await nominations.decidable(db, actor, 424242) is ReportError.NOT_FOUND
+    await clean(db)
+
+
+async def test_a_decided_nomination_is_not_decidable(db: Database, world: World) -> None:
+    nomination = await nominate(db, world.b1)
+    assert isinstance(await nominations.decidable(db, DISTRICT_CHAIR, nomination.id), Nomination)
+    await nominations.decide(db, nomination.id, CHAIR, recognise=False, reason="Sai", now=NOW)
+    for actor in (CHAIR, DISTRICT_CHAIR, ADMIN):
+        assert await nominations.decidable(db, actor, nomination.id) is ReportError.ALREADY_DECIDED
+    # Someone who never could decide it is told that, not that it is decided.
+    assert await nominations.decidable(db, OTHER_CHAIR, nomination.id) is ReportError.OUT_OF_SCOPE
+
+
+# Who is told "the district chair recognises this" instead of "out of your reach", for a
+# nomination on b1: people of its commune who may not decide a district title.
+ABOVE = {VOLUNTEER, BRANCH_HEAD, CHAIR}
+
+
+@pytest.mark.parametrize("actor", list(DECIDERS))
+async def test_decided_above(db: Database, world: World, actor: int) -> None:
+    for kind in NominationKind:
+        nomination = await nominate(db, world.b1, kind=kind)
+        expected = actor in ABOVE and kind.value in DISTRICT_KINDS
+        assert await nominations.decided_above(db, actor, nomination) is expected, kind
+    on_commune = await nominate(db, world.commune, actor=CHAIR, kind="commune_community")
+    assert await nominations.decided_above(db, CHAIR, on_commune) is True
+    assert await nominations.decided_above(db, OTHER_CHAIR, on_commune) is False
+
+
+async def test_deciders_are_the_nearest_chairs(db: Database, world: World) -> None:
+    """A commune's title goes to its commune chairs; a learning unit's or a commune's to the
+    district; where nobody holds the role, to the next level up."""
+
+    async def deciders(on: Unit, kind: NominationKind) -> list[int]:
+        return sorted(await nominations.deciders_for(db, on, kind))
+
+    assert await deciders(world.b1, NominationKind.FAMILY) == [CHAIR]
+    assert await deciders(world.commune, NominationKind.CITIZEN) == [CHAIR]
+    assert await deciders(world.b3, NominationKind.CLAN) == [OTHER_CHAIR]
+    assert await deciders(world.b1, NominationKind.LEARNING_UNIT) == [DISTRICT_CHAIR]
+    assert await deciders(world.commune, NominationKind.COMMUNE_COMMUNITY) == [DISTRICT_CHAIR]
+    # No commune chair in the foreign commune: its district chair decides.
+    assert await deciders(world.b4, NominationKind.FAMILY) == [OTHER_DISTRICT_CHAIR]
+    # Every chair of the commune is asked.
+    await person(db, 22, Role.COMMUNE_CHAIR, world.commune)
+    assert await deciders(world.b1, NominationKind.FAMILY) == [CHAIR, 22]
+    # A district with no chair at all: the province.
+    lonely = await unit(db, "Vũ Thư")
+    commune = (await unit_store.children(db, lonely.id))[0]
+    assert await deciders(commune, NominationKind.CITIZEN) == [ADMIN]
+    assert await deciders(commune, NominationKind.LEARNING_UNIT) == [ADMIN]
+    # A district title never goes to a commune chair, even with no district chair above.
+    await person(db, 23, Role.COMMUNE_CHAIR, commune)
+    assert await deciders(commune, NominationKind.CITIZEN) == [23]
+    assert await deciders(commune, NominationKind.LEARNING_UNIT) == [ADMIN]
