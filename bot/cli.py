@@ -134,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatabaseUnusable, UnitsFileUnreadable) as error:
         print(_unusable_file(settings, error), file=sys.stderr)
         return 1
+    except HierarchyError as error:  # the configured units file is malformed
+        print(f"{settings.units_csv}: {_hierarchy_error(settings, error)}", file=sys.stderr)
+        return 1
 
 
 def _t(settings: Settings) -> Translator:

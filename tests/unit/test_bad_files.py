@@ -240,3 +240,32 @@ async def test_a_good_database_still_opens(tmp_path: Path, units_template: Path)
         assert await db.fetchone("SELECT 1 FROM unit WHERE code = '34'") is not None
     finally:
         await db.close()
+
+
+def test_units_load_of_a_missing_or_malformed_file_is_one_line(tmp_path: Path) -> None:
+    """`units load FILE` and a malformed configured units file: one line each, no traceback."""
+    malformed = tmp_path / "units.csv"
+    malformed.write_text("district_code,district_name\n1,A\n", encoding="utf-8")
+    for args, extra in (
+        (["units", "load", str(tmp_path / "missing.csv")], {}),
+        (["migrate"], {"KHUYENHOC_UNITS_CSV": str(malformed)}),
+    ):
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))
+        }
+        env.update(KHUYENHOC_DATABASE=str(tmp_path / f"db{len(args)}.sqlite3"), **extra)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        lines = [
+            line
+            for line in done.stderr.splitlines()
+            if "Compiling" not in line and " INFO " not in line
+        ]
+        assert done.returncode != 0, (args, done.stderr)
+        assert len(lines) == 1 and "Traceback" not in done.stderr, (args, done.stderr)
