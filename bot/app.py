@@ -151,6 +151,17 @@ JOURNAL_PRUNE_SECONDS = 3600
 JOURNAL_KEEP = timedelta(days=2)
 
 
+NOTICE_SWEEP_SECONDS = 30
+
+
+async def _sweep_notices(context: BotContext) -> None:
+    """Each update settles the events waiting; this catches those written while nobody wrote
+    (a command-line change, a job), so their notices do not wait for the next message."""
+    processor = context.application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        await processor.flush_notices()
+
+
 async def _prune_journal(context: BotContext) -> None:
     runtime: Runtime = context.application.bot_data["runtime"]
     await update_journal.prune(runtime.db, runtime.clock() - JOURNAL_KEEP)
@@ -197,6 +208,9 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
     )
     application.job_queue.run_repeating(
         _prune_journal, interval=JOURNAL_PRUNE_SECONDS, first=60, name="journal"
+    )
+    application.job_queue.run_repeating(
+        _sweep_notices, interval=NOTICE_SWEEP_SECONDS, first=NOTICE_SWEEP_SECONDS, name="notices"
     )
     try:
         await _publish_commands(application)

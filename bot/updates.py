@@ -12,8 +12,15 @@
    drafts), those answers, and the update marked handled; then the answers go out. A person can
    never see an answer whose state was not saved, and a crash between the commit and the send
    only delays the answer to the next start (`resume`).
-4. **Replay.** On start, answers committed but not sent go out first, then updates written but
-   not handled are handled, in order, before new ones arrive.
+4. **Sent once.** An answer's row is marked (`reply_leaving`) when the rate limiter gives it
+   its turn, just before the HTTP call. One marked at a crash may have arrived and is not sent
+   again; one a connection refused is unmarked and waits.
+5. **Notices.** Services write a `notice_event` with the change someone else must hear about;
+   after each update its renderer (`render_notice`, `handlers/notices.py`) turns the waiting
+   events into messages, committed with the update's answers as the events are deleted.
+6. **Replay.** On start, answers committed but not sent go out first, then the notices of
+   events left over, then updates written but not handled are handled, in order, before new
+   ones arrive.
 
 A direct Bot call made during an update (a photo, a document, a message whose id a handler
 needs) first sends the answers collected so far, so the order a person sees is kept.
@@ -47,8 +54,11 @@ from telegram.error import (
 )
 from telegram.ext import BaseUpdateProcessor, ExtBot
 
-from bot.storage import people, update_journal
+from bot.delivery import never_left
+from bot.rate_limit import RateLimitArgs
+from bot.storage import notice_events, people, update_journal
 from bot.storage.db import Database
+from bot.storage.notice_events import NoticeEvent
 from bot.storage.update_journal import QueuedReply
 
 if TYPE_CHECKING:
@@ -59,6 +69,8 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 Request = dict[str, Any]
+NoticeRenderer = Callable[[NoticeEvent], Awaitable[None]]
+"""Sends (with `send_text`, collected) the messages an event means, in each one's language."""
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 
@@ -140,9 +152,23 @@ async def edit_text(
         await perform(bot, request)
 
 
-async def perform(bot: ExtBot[Any], request: Request) -> None:
-    """Carry out one collected answer (raises what Telegram answered)."""
+async def perform(
+    bot: ExtBot[Any], request: Request, *, leaving: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Carry out one collected answer (raises what Telegram answered). `leaving` is awaited
+    when the rate limiter gives the request its turn, just before it is handed to HTTP."""
     markup = _markup(request.get("reply_markup"))
+    limits: RateLimitArgs | None = None
+    if leaving is not None and bot.rate_limiter is None:
+        await leaving()  # no turn to wait for
+    elif leaving is not None:
+        hook = leaving
+
+        async def on_turn() -> bool:
+            await hook()
+            return True
+
+        limits = {"on_turn": on_turn}
     if request["method"] == "edit":
         try:
             await bot.edit_message_text(
@@ -150,13 +176,16 @@ async def perform(bot: ExtBot[Any], request: Request) -> None:
                 chat_id=request["chat_id"],
                 message_id=request["message_id"],
                 reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+                rate_limit_args=limits,
             )
             return
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return
             _log.debug("Could not edit message, sending a new one: %s", error)
-    await bot.send_message(request["chat_id"], request["text"], reply_markup=markup)
+    await bot.send_message(
+        request["chat_id"], request["text"], reply_markup=markup, rate_limit_args=limits
+    )
 
 
 class AnswerOrderBot(ExtBot[Any]):
@@ -233,6 +262,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.persistence: SqlitePersistence | None = None
         self.on_unreachable: Callable[[int], Awaitable[None]] | None = None
+        self.render_notice: NoticeRenderer | None = None
+        self._rendering: set[int] = set()  # events some lane is turning into notices
 
     def attach(
         self,
@@ -278,7 +309,59 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         finally:
             _collecting.reset(token)
             answers.open = False
-        queued = await self._commit(update, update_id, answers, lane)
+        notices, notice_requests = await self._render_notices()
+        try:
+            queued = await self._commit(
+                update, update_id, [*answers.requests, *notice_requests], lane, notices
+            )
+        finally:
+            self._rendering.difference_update(notices)
+        await deliver(self._bot(), self.db, queued, self.clock)
+
+    async def _render_notices(self) -> tuple[list[int], list[tuple[int, Request]]]:
+        """The notices of the events that wait (this update's own, or any left over),
+        collected like answers, and the events they settle."""
+        if self.render_notice is None:
+            return [], []
+        events = await notice_events.pending(self.db, besides=self._rendering)
+        if not events:
+            return [], []
+        settled = [event.id for event in events]
+        self._rendering.update(settled)
+        answers = Answers(None)
+        token = _collecting.set(answers)
+        try:
+            for event in events:
+                try:
+                    await self.render_notice(event)
+                except Exception:  # a defect: logged (and to operators), never retried forever
+                    _log.exception(
+                        "Could not write the notices of %s #%s", event.kind, event.record_id
+                    )
+        except BaseException:
+            self._rendering.difference_update(settled)
+            raise
+        finally:
+            _collecting.reset(token)
+            answers.open = False
+        return settled, answers.requests
+
+    async def flush_notices(self) -> None:
+        """Notices of events no update has settled (written by a job, or before a crash)."""
+        notices, requests = await self._render_notices()
+        if not notices:
+            return
+        try:
+            queued = await update_journal.commit_update(
+                self.db,
+                None,
+                update_journal.StateWrites(),
+                requests,
+                self.clock(),
+                notices_done=notices,
+            )
+        finally:
+            self._rendering.difference_update(notices)
         await deliver(self._bot(), self.db, queued, self.clock)
 
     def _bot(self) -> ExtBot[Any]:
@@ -287,7 +370,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return bot
 
     async def _commit(
-        self, update: object, update_id: int | None, answers: Answers, lane: int | None
+        self,
+        update: object,
+        update_id: int | None,
+        replies: list[tuple[int, Request]],
+        lane: int | None,
+        notices: list[int],
     ) -> list[QueuedReply]:
         assert self.application is not None and self.persistence is not None
         owners: set[int] = set()
@@ -302,26 +390,41 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         busy = self.busy_lanes - ({lane} if lane is not None else set())
         writes = self.persistence.take(owners, busy=busy)
         return await update_journal.commit_update(
-            self.db, update_id, writes, answers.requests, self.clock()
+            self.db, update_id, writes, replies, self.clock(), notices_done=notices
         )
 
 
 async def deliver(
     bot: ExtBot[Any], db: Database, queued: list[QueuedReply], clock: Callable[[], datetime]
 ) -> None:
-    """Send committed answers in order; each leaves the queue once Telegram answered (accepted,
-    or refused for good: blocked, bad request). A failed connection is tried again, then the
-    rest waits for the next start.
+    """Send committed answers in order, each marked just before it leaves (`reply_leaving`)
+    and gone from the queue once Telegram answered, accepted or refused for good (blocked,
+    bad request).
 
-    At least once, not at most once: after a crash an answer whose request was on the wire is
-    sent again. A question shown twice is harmless; a question never shown leaves a person's
-    next message answering something they did not see.
+    Exactly once where that can be known: a connection that failed before the request was
+    written is tried again, then the rest waits for the next start; an answer that may have
+    arrived (a read timeout, a crash while it was on the wire) is never sent a second time,
+    as the outbox treats its 'unknown' rows. Telegram offers no way to ask which it was.
     """
     for reply in queued:
+        if reply.left:
+            _log.warning(
+                "An answer to %s was on its way when the bot stopped; it may have arrived and "
+                "is not sent again",
+                reply.chat_id,
+            )
+            await update_journal.reply_done(db, reply.id)
+            continue
+        row_id = reply.id
+
+        async def leaving(row_id: int = row_id) -> None:
+            await update_journal.reply_leaving(db, row_id, clock())
+
         for attempt in range(3):
             try:
-                await perform(bot, reply.request)
-            except RetryAfter as error:  # past the rate limiter's own retries
+                await perform(bot, reply.request, leaving=leaving)
+            except RetryAfter as error:  # past the rate limiter's own retries: not delivered
+                await update_journal.reply_not_left(db, reply.id)
                 wait = error.retry_after
                 await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
                 continue
@@ -331,13 +434,21 @@ async def deliver(
             except BadRequest as error:
                 _log.warning("Telegram refused an answer to %s: %s", reply.chat_id, error)
             except NetworkError as error:
-                if attempt < 2:
-                    await asyncio.sleep(0.5 * 2**attempt)
-                    continue
-                _log.warning(
-                    "Could not send an answer to %s, kept for later: %s", reply.chat_id, error
-                )
-                return
+                if not never_left(error):
+                    _log.warning(
+                        "An answer to %s may not have arrived (%s); it is not sent twice",
+                        reply.chat_id,
+                        error,
+                    )
+                else:
+                    await update_journal.reply_not_left(db, reply.id)
+                    if attempt < 2:
+                        await asyncio.sleep(0.5 * 2**attempt)
+                        continue
+                    _log.warning(
+                        "Could not send an answer to %s, kept for later: %s", reply.chat_id, error
+                    )
+                    return
             except TelegramError as error:
                 _log.warning("Could not send an answer to %s: %s", reply.chat_id, error)
             await update_journal.reply_done(db, reply.id)
@@ -345,12 +456,16 @@ async def deliver(
 
 
 async def resume(application: Application[Any, Any, Any, Any, Any, Any], db: Database) -> int:
-    """After a stop or a crash: send the answers committed but not sent, then queue the updates
-    written but not handled, oldest first. Returns how many updates were queued again."""
+    """After a stop or a crash: send the answers committed but not sent and the notices of
+    changes made but not yet told, then queue the updates written but not handled, oldest
+    first. Returns how many updates were queued again."""
     bot: ExtBot[Any] = application.bot
     queue = application.update_queue
     assert isinstance(queue, DurableUpdateQueue)
     await deliver(bot, db, await update_journal.queued_replies(db), queue.clock)
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        await processor.flush_notices()
     replayed = 0
     for update_id, payload in await update_journal.unhandled(db):
         try:
@@ -366,4 +481,3 @@ async def resume(application: Application[Any, Any, Any, Any, Any, Any], db: Dat
     if replayed:
         _log.info("Handling %s updates that arrived before the last stop", replayed)
     return replayed
-

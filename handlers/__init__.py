@@ -11,6 +11,9 @@ that matches takes it. The table:
 |  1    | the fallback, last             | "not understood", an old button                     |
 |  2    | come back                      | after a command that only read, ask again what a    |
 |       |                                | dialog on screen was waiting for                    |
+
+Besides the table: the error handler (`errors`), and the notices a change sends to other
+people (`notices`, rendered by the update processor after each update).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.updates import PerChatUpdateProcessor
 from handlers import (
     awards,
     branches,
@@ -33,6 +37,7 @@ from handlers import (
     members,
     menu,
     myreports,
+    notices,
     start,
     stats,
     targets,
@@ -100,6 +105,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> DialogRo
     ) | filters.Text([*_labels(MENU_HELP.label), *_labels(MENU_STATS.label)])
     application.add_handler(MessageHandler(read_only, come_back), group=COME_BACK_GROUP)
     application.add_error_handler(errors.on_error)
+    processor = application.update_processor
+    if isinstance(processor, PerChatUpdateProcessor):
+        processor.render_notice = notices.renderer(application)
     return router
 
 

@@ -333,9 +333,10 @@ def parse_callback(data: str | None, prefix: str) -> list[str]:
 
 
 async def notify(context: BotContext, chat_id: int, text: str, reply_markup: Any = None) -> None:
-    """A message to someone other than the sender. Sent after this update's commit, like every
-    answer (see `bot.updates`); a blocked bot marks them unreachable, one failing recipient
-    does not stop the next, and nothing raises here."""
+    """A message to someone other than the sender, from a notice renderer (`handlers.notices`):
+    committed with the event it settles and sent like every answer (see `bot.updates`); a
+    blocked bot marks them unreachable, one failing recipient does not stop the next, and
+    nothing raises here."""
     await updates.send_text(context.bot, chat_id, text, reply_markup)
 
 

@@ -36,7 +36,7 @@ from bot.services.registration import (
 )
 from bot.storage import people
 from bot.storage import units as unit_store
-from bot.storage.models import RegistrationRequest, Unit
+from bot.storage.models import RegistrationRequest, RequestStatus, Unit
 from handlers.common import (
     REGISTRATION_DIALOG,
     BotContext,
@@ -532,9 +532,6 @@ class Registration(Dialog):
                 "You will get a message here as soon as it is approved."
             ).format(unit=address),
         )
-        if submitted.created:
-            for chair_id in submitted.approvers:
-                await ask_chair(context, chair_id, submitted.request, branch)
 
     async def _redeem(self, update: Update, context: BotContext, t: Translator, name: str) -> None:
         user = update.effective_user
@@ -608,6 +605,18 @@ async def request_card(context: BotContext, t: Translator, request: Registration
     )
 
 
+async def ask_chairs(context: BotContext, request_id: int) -> None:
+    """A new request (`NoticeKind.REGISTRATION_REQUESTED`), to each chair who may approve it,
+    with the buttons; one withdrawn before this ran is not shown to anyone."""
+    request = await people.get_request(context.db, request_id)
+    if request is None or request.status is not RequestStatus.PENDING:
+        return
+    branch = await unit_store.get(context.db, request.unit_id)
+    assert branch is not None
+    for chair_id in await registration.approvers_for(context.db, branch):
+        await ask_chair(context, chair_id, request, branch)
+
+
 async def ask_chair(
     context: BotContext, chair_id: int, request: RegistrationRequest, branch: Unit
 ) -> None:
@@ -661,8 +670,18 @@ async def decide(update: Update, context: BotContext) -> None:
             verdict=verdict,
         ),
     )
+
+
+async def tell_applicant(context: BotContext, request_id: int) -> None:
+    """The decision on a request (`NoticeKind.REGISTRATION_DECIDED`), in the applicant's own
+    language; once approved, with the menu of what they may now do."""
+    request = await people.get_request(context.db, request_id)
+    if request is None:
+        return
     applicant_t = await tr_for(context, request.telegram_id)
-    if approve:
+    if request.status is RequestStatus.APPROVED:
+        branch = await unit_store.get(context.db, request.unit_id)
+        assert branch is not None
         grants = await people.grants_of(context.db, request.telegram_id)
         await notify(
             context,
@@ -670,10 +689,10 @@ async def decide(update: Update, context: BotContext) -> None:
             applicant_t.gettext(
                 "🎉 Your registration has been approved! You are a volunteer of {unit}. "
                 "Choose a task below."
-            ).format(unit=await unit_address(applicant_t, context.db, result.branch)),
+            ).format(unit=await unit_address(applicant_t, context.db, branch)),
             main_menu(applicant_t, grants),
         )
-    else:
+    elif request.status is RequestStatus.REJECTED:
         await notify(
             context,
             request.telegram_id,

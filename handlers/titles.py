@@ -30,7 +30,7 @@ from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.services import nominations, report_access, scopes
 from bot.services.reporting import ReportError
-from bot.storage import people
+from bot.storage import people, reports
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import ROLE_RANK, Level, Role, Unit
@@ -258,9 +258,7 @@ async def save(run: FormRun) -> Outcome:
         return invalid_outcome(run, error)
     if isinstance(result, ReportError):
         return refused_outcome(run, result)
-    nomination, created = result
-    if created:
-        await ask_deciders(run.context, nomination)
+    nomination, _ = result  # the chairs are asked from the event it wrote (`notices`)
     t = run.t
     text = (
         receipt(t, N_("Nomination saved."), nomination.id, nomination.created_at, run.context)
@@ -395,8 +393,12 @@ async def card(context: BotContext, t: Translator, nomination: Nomination) -> st
     return "\n".join(lines)
 
 
-async def ask_deciders(context: BotContext, nomination: Nomination) -> None:
-    """The card, with its buttons, to the chairs the service names."""
+async def ask_deciders(context: BotContext, nomination_id: int) -> None:
+    """A new nomination (`NoticeKind.NOMINATION_SUBMITTED`): the card, with its buttons, to
+    the chairs the service names; one withdrawn or decided meanwhile goes to no one."""
+    nomination = await reports.get(context.db, Nomination, nomination_id)
+    if nomination is None or nomination.status is not NominationStatus.PENDING:
+        return
     unit = await unit_store.get(context.db, nomination.unit_id)
     assert unit is not None
     for chair_id in await nominations.deciders_for(context.db, unit, nomination.kind):
@@ -475,8 +477,15 @@ async def refuse_press(
         await show_card(update, context, t, record, card_id)
 
 
-async def tell_nominator(context: BotContext, nomination: Nomination) -> None:
-    """The outcome, in the nominator's own language; a chair deciding their own is not told."""
+async def tell_nominator(context: BotContext, nomination_id: int) -> None:
+    """The outcome (`NoticeKind.NOMINATION_DECIDED`), in the nominator's own language; a
+    chair deciding their own is not told."""
+    nomination = await reports.get(context.db, Nomination, nomination_id)
+    if nomination is None or nomination.status not in (
+        NominationStatus.RECOGNISED,
+        NominationStatus.REJECTED,
+    ):
+        return
     if nomination.reporter_id == nomination.decided_by:
         return
     t = await tr_for(context, nomination.reporter_id)
@@ -525,7 +534,6 @@ async def recognise_pressed(update: Update, context: BotContext) -> None:
         return
     await answer(update, t.gettext("✅ Recognised"))
     await show_card(update, context, t, result, pressed_card(update))
-    await tell_nominator(context, result)
 
 
 REASON_PROBLEMS: Final = (ReportError.REASON_REQUIRED, ReportError.REASON_TOO_LONG)
@@ -646,7 +654,6 @@ class RejectReason(Dialog):
             await self._end(update, context, report_error_text(t, result))
             return
         await show_card(update, context, t, result, card_id)
-        await tell_nominator(context, result)
         text = t.gettext(
             "Saved: nomination #{number} is not recognised. The nominator has been told."
         )

@@ -14,10 +14,11 @@ from typing import Any, Final
 
 from bot.services import reporting, scopes
 from bot.services.reporting import ReportError
-from bot.storage import people, reports
+from bot.storage import notice_events, people, reports
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
+from bot.storage.notice_events import NoticeKind
 from bot.storage.records import (
     NOTE_MAX,
     Nomination,
@@ -43,9 +44,12 @@ async def create_nomination(
     """
     checked = validate_input(NominationInput, data, today=reporting.local_today(now))
     async with db.transaction() as tx:
-        return await reporting.create(
+        result = await reporting.create(
             tx, Nomination, actor_id, checked, idempotency_key=idempotency_key, now=now
         )
+        if not isinstance(result, ReportError) and result[1]:
+            await notice_events.add(tx, NoticeKind.NOMINATION_SUBMITTED, result[0].id, now)
+        return result
 
 
 DECIDER_CHAINS: Final = {
@@ -140,7 +144,7 @@ async def decide(
             "decided_at": now,
             "reject_reason": None if recognise else reason_text,
         }
-        return await reporting.apply_change(
+        decided = await reporting.apply_change(
             tx,
             Nomination,
             actor_id,
@@ -149,6 +153,8 @@ async def decide(
             action="recognise" if recognise else "reject",
             now=now,
         )
+        await notice_events.add(tx, NoticeKind.NOMINATION_DECIDED, decided.id, now)
+        return decided
 
 
 async def pending_for(db: Database, actor_id: int) -> list[Nomination]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.services import scopes
-from bot.storage import people
+from bot.storage import notice_events, people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
 from bot.storage.models import (
@@ -22,6 +22,7 @@ from bot.storage.models import (
     Role,
     Unit,
 )
+from bot.storage.notice_events import NoticeKind
 from bot.text import clean_name
 
 NAME_MIN, NAME_MAX = 2, 100
@@ -123,6 +124,7 @@ async def submit_request(
                 entity_id=request_id,
                 after={"full_name": full_name, "unit_id": branch.id},
             )
+            await notice_events.add(tx, NoticeKind.REGISTRATION_REQUESTED, request_id, now)
             created = True
             pending = await people.get_request(tx, request_id)
     assert pending is not None
@@ -240,6 +242,7 @@ async def replace_request(
                 entity_id=new_id,
                 after={"full_name": old.full_name, "unit_id": branch.id, "replaces": old.id},
             )
+            await notice_events.add(tx, NoticeKind.REGISTRATION_REQUESTED, new_id, now)
             kept = await people.get_request(tx, new_id)
             created = True
     assert kept is not None
@@ -293,6 +296,7 @@ async def decide(
             before={"status": "pending"},
             after={"status": status.value},
         )
+        await notice_events.add(tx, NoticeKind.REGISTRATION_DECIDED, request_id, now)
     decided = await people.get_request(db, request_id)
     assert decided is not None
     return Decision(request=decided, branch=branch)

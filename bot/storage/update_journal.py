@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.storage import notice_events
 from bot.storage.db import Database, Tx, to_db_time
 
 
@@ -41,6 +42,8 @@ class QueuedReply:
     update_id: int
     chat_id: int
     request: dict[str, Any]
+    left: bool = False
+    """Handed to the HTTP client before the last stop: it may have arrived."""
 
 
 async def record(db: Database, update_id: int, payload: str, now: datetime) -> bool:
@@ -57,8 +60,7 @@ async def record(db: Database, update_id: int, payload: str, now: datetime) -> b
 async def unhandled(db: Database) -> list[tuple[int, str]]:
     """Updates written but not handled (the process stopped or died first), oldest first."""
     rows = await db.fetchall(
-        "SELECT update_id, payload FROM inbound_update WHERE handled_at IS NULL "
-        "ORDER BY update_id"
+        "SELECT update_id, payload FROM inbound_update WHERE handled_at IS NULL ORDER BY update_id"
     )
     return [(int(row["update_id"]), str(row["payload"])) for row in rows]
 
@@ -84,9 +86,7 @@ async def _write_state(tx: Tx, writes: StateWrites) -> None:
             )
     for (name, key), state in writes.conversations.items():
         if state is None:
-            await tx.execute(
-                "DELETE FROM ptb_conversation WHERE name = ? AND key = ?", (name, key)
-            )
+            await tx.execute("DELETE FROM ptb_conversation WHERE name = ? AND key = ?", (name, key))
         else:
             await tx.execute(
                 "INSERT INTO ptb_conversation (name, key, state) VALUES (?, ?, ?) "
@@ -108,15 +108,19 @@ async def commit_update(
     writes: StateWrites,
     replies: Sequence[tuple[int, dict[str, Any]]],
     now: datetime,
+    *,
+    notices_done: Sequence[int] = (),
 ) -> list[QueuedReply]:
-    """One transaction: the state the update left, its replies, and the update marked handled.
+    """One transaction: the state the update left, its replies (with the notices rendered
+    for `notices_done`, whose events go), and the update marked handled.
 
     After a crash either all of it happened (the replies are sent on restart) or none of it
-    (the update is handled again from the journal).
+    (the update is handled again from the journal, the events turned into notices again).
     """
     queued: list[QueuedReply] = []
     async with db.transaction() as tx:
         await _write_state(tx, writes)
+        await notice_events.delete(tx, notices_done)
         for chat_id, request in replies:
             reply_id = await tx.execute(
                 "INSERT INTO reply_queue (update_id, chat_id, request) VALUES (?, ?, ?)",
@@ -131,16 +135,34 @@ async def commit_update(
     return queued
 
 
+async def reply_leaving(db: Database, reply_id: int, now: datetime) -> None:
+    """The request is about to be handed to the HTTP client: from now on it may arrive."""
+    await db.execute("UPDATE reply_queue SET left_at = ? WHERE id = ?", (to_db_time(now), reply_id))
+
+
+async def reply_not_left(db: Database, reply_id: int) -> None:
+    """The connection failed before the request was written: it certainly did not arrive."""
+    await db.execute("UPDATE reply_queue SET left_at = NULL WHERE id = ?", (reply_id,))
+
+
 async def reply_done(db: Database, reply_id: int) -> None:
-    """Telegram answered the request: it is not sent again."""
+    """Telegram answered the request, or it may have arrived: it is not sent again."""
     await db.execute("DELETE FROM reply_queue WHERE id = ?", (reply_id,))
 
 
 async def queued_replies(db: Database) -> list[QueuedReply]:
     """Replies committed but not answered by Telegram, in the order they were written."""
-    rows = await db.fetchall("SELECT id, update_id, chat_id, request FROM reply_queue ORDER BY id")
+    rows = await db.fetchall(
+        "SELECT id, update_id, chat_id, request, left_at FROM reply_queue ORDER BY id"
+    )
     return [
-        QueuedReply(int(r["id"]), int(r["update_id"]), int(r["chat_id"]), json.loads(r["request"]))
+        QueuedReply(
+            int(r["id"]),
+            int(r["update_id"]),
+            int(r["chat_id"]),
+            json.loads(r["request"]),
+            left=r["left_at"] is not None,
+        )
         for r in rows
     ]
 

@@ -19,6 +19,7 @@ from bot.app import (
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.rate_limit import Limits
+from bot.updates import PerChatUpdateProcessor
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Role, Unit
@@ -64,6 +65,14 @@ class BotUnderTest:
         await start_bot(application)
         self.fake.idle_hook = application.update_queue.join
         self.application = application
+
+    async def tell_waiting(self) -> None:
+        """Send the notices of changes a test made straight through a service (the bot sends
+        them with the next update, or within half a minute)."""
+        assert self.application is not None
+        processor = self.application.update_processor
+        assert isinstance(processor, PerChatUpdateProcessor)
+        await processor.flush_notices()
 
     async def stop(self) -> None:
         application = self.application

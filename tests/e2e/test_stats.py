@@ -99,6 +99,7 @@ async def data(bot: BotUnderTest, world: World) -> World:
         idempotency_key="a1",
         now=now,
     )
+    await bot.tell_waiting()  # the chair's cards and the nominator's outcomes go out now
     return world
 
 

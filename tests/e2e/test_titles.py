@@ -562,6 +562,7 @@ async def add_nomination(bot: BotUnderTest, world: World, subject: str, key: str
         now=bot.now,
     )
     assert isinstance(result, tuple)
+    await bot.tell_waiting()
     return result[0].id
 
 

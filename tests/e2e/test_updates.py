@@ -7,9 +7,12 @@ import time
 from typing import Any
 
 from bot.fake_bot_api import FakeBotApi, FakeUser, SentMessage
-from bot.storage import update_journal
+from bot.services import nominations, registration
+from bot.services.reporting import ReportError
+from bot.storage import notice_events, update_journal
 from bot.storage.db import Database
-from tests.e2e.conftest import VOLUNTEER, BotUnderTest
+from bot.storage.notice_events import NoticeKind
+from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
 
 def message_update(update_id: int, user: FakeUser, text: str) -> dict[str, Any]:
@@ -100,3 +103,126 @@ async def test_answers_committed_but_not_sent_go_out_on_start(
     await fake.settle_all()
     assert [m.content for m in fake.new_messages(VOLUNTEER, mark)] == ["Câu hỏi cũ"]
     assert await update_journal.queued_replies(bot.db) == []
+
+
+async def test_an_answer_that_may_have_arrived_is_not_sent_again_on_start(
+    fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser
+) -> None:
+    """As after a crash while the answer was on the wire: Telegram may have it, and offers no
+    way to ask. It is not sent twice; one that never left goes out."""
+    await bot.stop()
+    async with Database(bot.settings.database) as db:
+        on_the_wire, _ = await update_journal.commit_update(
+            db,
+            None,
+            update_journal.StateWrites(),
+            [
+                (VOLUNTEER, {"method": "send", "chat_id": VOLUNTEER, "text": "Đã gửi đi"}),
+                (VOLUNTEER, {"method": "send", "chat_id": VOLUNTEER, "text": "Chưa gửi"}),
+            ],
+            bot.now,
+        )
+        await update_journal.reply_leaving(db, on_the_wire.id, bot.now)
+        assert [reply.left for reply in await update_journal.queued_replies(db)] == [True, False]
+    mark = fake.mark()
+    await bot.start()
+    await fake.settle_all()
+    assert [m.content for m in fake.new_messages(VOLUNTEER, mark)] == ["Chưa gửi"]
+    assert await update_journal.queued_replies(bot.db) == []
+
+
+async def test_every_answer_is_marked_before_it_leaves(
+    fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser
+) -> None:
+    """When the fake receives an answer, its row already says it left: a crash from then on
+    cannot send it a second time."""
+    marks: list[bool] = []
+
+    async def on_event(chat_id: int, message: SentMessage, kind: str) -> None:
+        if chat_id == VOLUNTEER and kind == "sent":
+            rows = await bot.db.fetchall("SELECT left_at FROM reply_queue")
+            marks.extend(row["left_at"] is not None for row in rows)
+
+    unsubscribe = fake.on_bot_event(on_event)
+    try:
+        await volunteer.send("/member")
+    finally:
+        unsubscribe()
+    assert marks and all(marks), marks
+    assert await update_journal.queued_replies(bot.db) == []
+
+
+async def test_a_change_committed_before_a_crash_is_still_told(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, volunteer: FakeUser
+) -> None:
+    """The service's transaction holds the change and its event; had the process died right
+    after it (before the update's own commit), the start tells the chairs, once."""
+    await bot.stop()
+    async with Database(bot.settings.database) as db:
+        created = await nominations.create_nomination(
+            db,
+            VOLUNTEER,
+            {
+                "kind": "citizen",
+                "subject": "Phạm Văn Đức",
+                "unit_id": world.branch.id,
+                "year": 2026,
+            },
+            idempotency_key="crash-test",
+            now=bot.now,
+        )
+        assert not isinstance(created, ReportError)
+        applicant = 77
+        submitted = await registration.submit_request(
+            db, applicant, "Đỗ Thị Lan", world.branch, bot.now
+        )
+        assert submitted.created
+        events = await notice_events.pending(db)
+        assert [event.kind for event in events] == [
+            NoticeKind.NOMINATION_SUBMITTED,
+            NoticeKind.REGISTRATION_REQUESTED,
+        ]
+    mark = fake.mark()
+    await bot.start()
+    await fake.settle_all()
+    chair = [m.content for m in fake.new_messages(World.CHAIR, mark)]
+    assert sum("Phạm Văn Đức" in text for text in chair) == 1, chair
+    assert sum("Đỗ Thị Lan" in text for text in chair) == 1, chair
+    assert await notice_events.pending(bot.db) == []
+    # Told once: a later update renders nothing again.
+    mark = fake.mark()
+    await volunteer.send("/help")
+    assert fake.new_messages(World.CHAIR, mark) == []
+
+
+async def test_a_decision_and_its_notice_are_one_change(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, volunteer: FakeUser
+) -> None:
+    """Deciding writes the event with the decision; the nominator hears once, and nothing is
+    left waiting."""
+    async with Database(bot.settings.database) as db:
+        created = await nominations.create_nomination(
+            db,
+            VOLUNTEER,
+            {
+                "kind": "family",
+                "subject": "Gia đình ông Tư",
+                "unit_id": world.branch.id,
+                "year": 2026,
+            },
+            idempotency_key="decision-test",
+            now=bot.now,
+        )
+    assert not isinstance(created, ReportError)
+    nomination, _ = created
+    chair = fake.user(World.CHAIR)
+    start = fake.mark()
+    await chair.send("/help")  # any update: the waiting card goes out with it
+    assert any("Gia đình ông Tư" in m.content for m in fake.new_messages(World.CHAIR, start))
+    mark = fake.mark()
+    await chair.press("✅ Công nhận")
+    told = [m.content for m in fake.new_messages(VOLUNTEER, mark)]
+    assert len([text for text in told if "Gia đình ông Tư" in text]) == 1, told
+    assert await notice_events.pending(bot.db) == []
+    decided = await bot.db.fetchone("SELECT status FROM nomination WHERE id = ?", (nomination.id,))
+    assert decided is not None and decided["status"] == "recognised"

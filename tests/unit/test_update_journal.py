@@ -7,11 +7,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from telegram.error import NetworkError, TimedOut
 
 from bot.storage import update_journal
 from bot.storage.db import Database
 from bot.storage.persistence import SqlitePersistence
 from bot.storage.update_journal import StateWrites
+from bot.updates import deliver
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 
@@ -114,3 +116,46 @@ async def test_reads_never_see_another_coroutines_open_transaction(db: Database)
     assert seen_inside == [777]
     assert outside is None
     assert await db.fetchone("SELECT 1 FROM app_user WHERE telegram_id = 777") is None
+
+
+class _FlakyBot:
+    """Stands in for the Bot: fails each send with the next error, then accepts."""
+
+    rate_limiter = None
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.sent: list[str] = []
+
+    async def send_message(self, chat_id: int, text: str, **_: object) -> None:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.append(text)
+
+
+async def _queue(db: Database, *texts: str) -> list[update_journal.QueuedReply]:
+    requests = [(5, {"method": "send", "chat_id": 5, "text": text}) for text in texts]
+    return await update_journal.commit_update(db, None, StateWrites(), requests, NOW)
+
+
+async def test_an_answer_that_may_have_arrived_is_not_sent_twice(db: Database) -> None:
+    """A read timeout leaves it open whether Telegram got the message: not tried again (as
+    the outbox's 'unknown'); a refused connection proves it never left: tried again."""
+    flaky = _FlakyBot(TimedOut("Timed out"), NetworkError("httpx.ConnectError: refused"))
+    queued = await _queue(db, "một", "hai")
+    await deliver(flaky, db, queued, lambda: NOW)  # type: ignore[arg-type]
+    assert flaky.sent == ["hai"]
+    assert await update_journal.queued_replies(db) == []
+
+
+async def test_an_answer_that_could_not_leave_waits_unmarked(db: Database) -> None:
+    refused = NetworkError("httpx.ConnectError: refused")
+    flaky = _FlakyBot(refused, refused, refused)
+    queued = await _queue(db, "một", "hai")
+    await deliver(flaky, db, queued, lambda: NOW)  # type: ignore[arg-type]
+    assert flaky.sent == []
+    left = await update_journal.queued_replies(db)
+    assert [(reply.request["text"], reply.left) for reply in left] == [
+        ("một", False),
+        ("hai", False),
+    ]
