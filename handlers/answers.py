@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.money import AMOUNT_EXAMPLES, AmountError, AmountErrorCode, amount_in_words, parse_amount
 from bot.phone import PHONE_EXAMPLE, PhoneError, PhoneErrorCode, normalize_phone
 from bot.storage.records import tidy_text
-from handlers.form import Invalid, JsonValue
+from handlers.form_model import Invalid, JsonValue
 
 
 def text(answer: str, t: Translator, today: date) -> JsonValue:

@@ -26,11 +26,11 @@ from handlers.contributions import (
     required_text,
     resolve_fund,
 )
-from handlers.form import (
+from handlers.form import FormFlow
+from handlers.form_model import (
     UNIT_KEY,
     Editing,
     Form,
-    FormFlow,
     FormRun,
     Option,
     Outcome,

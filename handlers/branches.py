@@ -22,7 +22,7 @@ from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import BRANCH_KINDS, ROLE_RANK, Level, Role, Unit, UnitKind
-from handlers import picker
+from handlers import picker, unit_question
 from handlers.common import (
     KIND_LABELS,
     MENU_BRANCHES,
@@ -35,6 +35,7 @@ from handlers.common import (
     unit_title,
 )
 from handlers.dialogs import Dialog, Entry, finish, on_screen
+from handlers.unit_question import PICKER, UnitQuestion
 
 COMMUNE, LIST, NAME, KIND = "commune", "list", "name", "kind"
 """Where a dialog of this module stands (`data["at"]`)."""
@@ -234,18 +235,18 @@ class Branches(_AddingBranch):
             data["commune"] = top.unit.id
             await self.show_list(update, context, t)
             return
-        picker.start(data.setdefault("picker", {}), top.unit)
+        self._commune_question(t).begin(context, top.unit)
         await self.show_picker(update, context, t)
 
     # -- the commune ----------------------------------------------------------------
 
-    def _picker_title(self, t: Translator, note: str = "") -> picker.Title:
+    def _commune_question(self, t: Translator, note: str = "") -> UnitQuestion:
         def title(parent: Unit) -> str:
             text = t.gettext("Whose branches? Choose a commune in {unit}.")
             text = text.format(unit=unit_title(t, parent))
             return f"{note}\n{text}" if note else text
 
-        return title
+        return UnitQuestion(self, title=title, levels=(Level.COMMUNE,), cancel="x")
 
     async def show_picker(
         self,
@@ -256,20 +257,8 @@ class Branches(_AddingBranch):
         note: str = "",
         edit: bool = False,
     ) -> None:
-        data = self.data(context)
-        data["at"] = COMMUNE
-        self.new_step(context)
-        await picker.show(
-            update,
-            context,
-            t,
-            data["picker"],
-            prefix=self.prefix(context),
-            title=self._picker_title(t, note),
-            edit=edit,
-            targets=(Level.COMMUNE,),
-            extra_rows=[self.way_out(context, t, back=False)],
-        )
+        self.data(context)["at"] = COMMUNE
+        await self._commune_question(t, note).show(update, context, t, edit=edit)
 
     # -- the list -------------------------------------------------------------------
 
@@ -303,7 +292,7 @@ class Branches(_AddingBranch):
         self.new_step(context)
         rows = [[self.button(context, t.gettext("➕ Add a branch"), "add")]]
         last = [self.button(context, t.gettext("✔ Done"), "done")]
-        if "picker" in data:  # another commune, for whoever chose this one
+        if PICKER in data:  # another commune, for whoever chose this one
             last.insert(0, self.button(context, t.gettext("⬅ Back"), "back"))
         rows.append(last)
         if edit:
@@ -316,7 +305,7 @@ class Branches(_AddingBranch):
     async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
         t = await tr(update, context)
         at = self.data(context).get("at")
-        if at == COMMUNE and "picker" in self.data(context):
+        if at == COMMUNE and PICKER in self.data(context):
             await self.show_picker(update, context, t, note=note)
         elif at in (NAME, KIND):
             await self.show_adding(update, context, note)
@@ -333,18 +322,8 @@ class Branches(_AddingBranch):
         at = data.get("at")
         if at == NAME:
             await self.name_typed(update, context, t)
-        elif at == COMMUNE and "picker" in data:
-            await picker.typed(
-                update,
-                context,
-                t,
-                data["picker"],
-                update.message.text,
-                prefix=self.prefix(context),
-                title=self._picker_title(t),
-                targets=(Level.COMMUNE,),
-                extra_rows=[self.way_out(context, t, back=False)],
-            )
+        elif at == COMMUNE and PICKER in data:
+            await self._commune_question(t).typed(update, context, t, update.message.text)
         else:
             await self.show(update, context, note=t.gettext(CHOOSE_A_BUTTON))
 
@@ -352,18 +331,8 @@ class Branches(_AddingBranch):
         t = await tr(update, context)
         data = self.data(context)
         at = data.get("at")
-        if at == COMMUNE and "picker" in data and parts[:1] in (["u"], ["p"], ["b"], ["h"]):
-            commune = await picker.pressed(
-                update,
-                context,
-                t,
-                data["picker"],
-                parts,
-                prefix=self.prefix(context),
-                title=self._picker_title(t),
-                target=Level.COMMUNE,
-                extra_rows=[self.way_out(context, t, back=False)],
-            )
+        if at == COMMUNE and PICKER in data and unit_question.is_press(parts):
+            commune = await self._commune_question(t).pressed(update, context, t, parts)
             if commune is not None:
                 data["commune"] = commune.id
                 await self.show_list(update, context, t, edit=True)
@@ -375,7 +344,7 @@ class Branches(_AddingBranch):
             await answer(update)
             await finish(context, self)
             await edit_or_reply(update, t.gettext("Done."))
-        elif at == LIST and parts == ["back"] and "picker" in data:
+        elif at == LIST and parts == ["back"] and PICKER in data:
             await answer(update)
             data.pop("commune", None)
             await self.show_picker(update, context, t, edit=True)

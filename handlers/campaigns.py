@@ -30,7 +30,7 @@ from handlers.common import (
     tr,
 )
 from handlers.dialogs import Dialog, Entry, finish, on_screen
-from handlers.form import Invalid
+from handlers.form_model import Invalid
 
 PREFIX = "cp"
 

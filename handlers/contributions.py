@@ -35,12 +35,12 @@ from bot.storage.records import (
 )
 from handlers import answers
 from handlers.common import MENU_CONTRIBUTION, BotContext, unit_title
-from handlers.form import (
+from handlers.form import FormFlow
+from handlers.form_model import (
     UNIT_KEY,
     Asking,
     Editing,
     Form,
-    FormFlow,
     FormRun,
     Invalid,
     JsonValue,

@@ -11,7 +11,7 @@ from bot.services import registration, scopes
 from bot.services.registration import InviteProblem
 from bot.storage import people
 from bot.storage.models import ROLE_LEVEL, Role, Unit
-from handlers import branches, picker
+from handlers import branches, picker, unit_question
 from handlers.common import (
     MENU_INVITE,
     BotContext,
@@ -26,6 +26,7 @@ from handlers.common import (
 )
 from handlers.dialogs import Dialog, Entry, finish
 from handlers.start import invite_problem_text
+from handlers.unit_question import PICKER, UnitQuestion
 
 ROLE, UNIT = "role", "unit"
 """Where the dialog stands (`data["at"]`): the role to invite to, then its unit."""
@@ -95,19 +96,20 @@ class Invite(Dialog):
 
         return title
 
-    def _picking(
+    def _unit_question(
         self, update: Update, context: BotContext, t: Translator, role: Role, note: str = ""
-    ) -> dict[str, Any]:
-        """What every call of the picker is given: this question's prefix, title, way out,
-        and ➕ on a commune with no branch yet (inviting someone to a branch)."""
+    ) -> UnitQuestion:
+        """The unit of `role`'s level, with ➕ on a commune with no branch yet (inviting
+        someone to a branch)."""
         assert update.effective_user is not None
         levels = (ROLE_LEVEL[role],)
-        return {
-            "prefix": self.prefix(context),
-            "title": self._title(t, role, note),
-            "extra_rows": [[self.button(context, t.gettext("✖ Cancel"), "x")]],
-            "when_empty": branches.when_empty(context.db, t, update.effective_user.id, levels),
-        }
+        return UnitQuestion(
+            self,
+            title=self._title(t, role, note),
+            levels=levels,
+            cancel="x",
+            when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
+        )
 
     async def show_picker(
         self,
@@ -119,17 +121,9 @@ class Invite(Dialog):
         note: str = "",
         edit: bool = False,
     ) -> None:
-        data = self.data(context)
-        data["at"] = UNIT
-        self.new_step(context)
-        await picker.show(
-            update,
-            context,
-            t,
-            data["picker"],
-            edit=edit,
-            targets=(ROLE_LEVEL[role],),
-            **self._picking(update, context, t, role, note),
+        self.data(context)["at"] = UNIT
+        await self._unit_question(update, context, t, role, note).show(
+            update, context, t, edit=edit
         )
 
     def _role(self, context: BotContext) -> Role | None:
@@ -142,7 +136,7 @@ class Invite(Dialog):
         t = await tr(update, context)
         data = self.data(context)
         role = self._role(context)
-        if data.get("at") == UNIT and role is not None and "picker" in data:
+        if data.get("at") == UNIT and role is not None and PICKER in data:
             await self.show_picker(update, context, t, role, note=note)
         else:
             await self.ask_role(update, context, t, note=note)
@@ -152,16 +146,9 @@ class Invite(Dialog):
         assert update.message is not None and update.message.text is not None
         data = self.data(context)
         role = self._role(context)
-        if data.get("at") == UNIT and role is not None and "picker" in data:
-            await picker.typed(
-                update,
-                context,
-                t,
-                data["picker"],
-                update.message.text,
-                targets=(ROLE_LEVEL[role],),
-                **self._picking(update, context, t, role),
-            )
+        if data.get("at") == UNIT and role is not None and PICKER in data:
+            asked = self._unit_question(update, context, t, role)
+            await asked.typed(update, context, t, update.message.text)
             return
         await self.show(update, context, note=t.gettext("Please choose one of the buttons."))
 
@@ -184,19 +171,13 @@ class Invite(Dialog):
             top = scopes.highest(await people.grants_of(context.db, update.effective_user.id))
             assert top is not None
             data["role"] = role.value
-            picker.start(data.setdefault("picker", {}), top.unit)
+            self._unit_question(update, context, t, role).begin(context, top.unit)
             await self.show_picker(update, context, t, role, edit=True)
             return
         role = self._role(context)
-        if (
-            data.get("at") == UNIT
-            and role is not None
-            and parts[:1] in (["u"], ["p"], ["b"], ["h"])
-        ):
-            picking = self._picking(update, context, t, role)
-            unit = await picker.pressed(
-                update, context, t, data["picker"], parts, target=ROLE_LEVEL[role], **picking
-            )
+        if data.get("at") == UNIT and role is not None and unit_question.is_press(parts):
+            asked = self._unit_question(update, context, t, role)
+            unit = await asked.pressed(update, context, t, parts)
             if unit is not None:
                 await self._create(update, context, t, role, unit)
             return

@@ -12,10 +12,10 @@ from bot.storage.models import Level
 from bot.storage.records import Member, MemberInput, ReportKind, field_problems, validate_input
 from handlers import answers
 from handlers.common import MENU_MEMBER, BotContext
-from handlers.form import (
+from handlers.form import FormFlow
+from handlers.form_model import (
     Editing,
     Form,
-    FormFlow,
     FormRun,
     Option,
     Outcome,

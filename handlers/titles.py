@@ -60,10 +60,10 @@ from handlers.common import (
     unit_address,
 )
 from handlers.dialogs import Dialog, Entry, finish, on_screen
-from handlers.form import (
+from handlers.form import FormFlow
+from handlers.form_model import (
     Editing,
     Form,
-    FormFlow,
     FormRun,
     JsonValue,
     Option,

@@ -19,10 +19,10 @@ from bot.app import (
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.rate_limit import Limits
-from bot.updates import PerChatUpdateProcessor
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Role, Unit
+from bot.updates import PerChatUpdateProcessor
 from tests.conftest import branch, person
 
 TOKEN = "123456:test-token"

@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.config import SettingsError, load_settings
 from bot.i18n import translator
-from handlers.errors import (
+from handlers.failure_report import (
     MASKED,
     REMOVED,
     TELEGRAM_LIMIT,
