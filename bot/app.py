@@ -132,6 +132,7 @@ async def open_database(settings: Settings) -> Database:
             settings.units_csv,
             province_code=settings.province_code,
             province_name=settings.province_name,
+            valid_from=settings.units_valid_from,
         )
     except BaseException as error:
         await db.close()

@@ -14,10 +14,18 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot import import_problems
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import (
+    THAI_BINH_2024,
+    Settings,
+    SettingsError,
+    load_settings,
+    parse_iso_day,
+    shipped_map,
+)
 from bot.i18n import N_, Translator, translator
 from bot.services import demo_data, hierarchy, imports, registration
 from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale
@@ -26,7 +34,7 @@ from bot.services.imports import ImportRejected
 from bot.services.reporting import local_today
 from bot.storage import units as unit_store
 from bot.storage.db import Database, DatabaseProblem, DatabaseUnusable, utc_now
-from bot.storage.models import ROLE_LEVEL, Level, Role
+from bot.storage.models import ROLE_LEVEL, Role
 
 DEMO_DATABASE = Path("khuyenhoc-demo.sqlite3")
 
@@ -52,10 +60,27 @@ def _parser() -> argparse.ArgumentParser:
 
     units = commands.add_parser("units", help="administrative units")
     units_commands = units.add_subparsers(dest="units_command", required=True)
-    load = units_commands.add_parser("load", help="load a GSO-style district/commune CSV")
+    load = units_commands.add_parser(
+        "load",
+        help="load a units CSV: district_code, district_name, district_type, commune_code, "
+        "commune_name, commune_type (a map with districts), or commune_code, commune_name, "
+        "commune_type with optional former_communes, lat, lon, area_km2, area_code, area_name "
+        "(communes under the province, or under areas)",
+    )
     load.add_argument("file", type=Path)
-    load.add_argument("--province-code")
+    load.add_argument(
+        "--province-code",
+        help="the province above the file's units; default: the shipped map's, else "
+        "KHUYENHOC_PROVINCE_CODE",
+    )
     load.add_argument("--province-name")
+    load.add_argument(
+        "--effective",
+        type=_iso_day,
+        metavar="YYYY-MM-DD",
+        help="the day the units loaded came into force; default: the shipped map's "
+        "(2025-07-01 for data/hung_yen_2025_units.csv), else unknown",
+    )
 
     branches = commands.add_parser("branches", help="branches (chi hội)")
     branches_commands = branches.add_subparsers(dest="branches_command", required=True)
@@ -93,6 +118,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _iso_day(text: str) -> date:
+    day = parse_iso_day(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a day as YYYY-MM-DD, such as 2025-07-01: {text}"
+        )
+    return day
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -117,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("shell", "demo-data") and "database" not in settings.model_fields_set:
         # Demo people and reports stay out of the real database.
         settings = settings.model_copy(update={"database": DEMO_DATABASE})
+    if args.command in ("shell", "demo-data") and "units_csv" not in settings.model_fields_set:
+        settings = demo_map(settings)
     if args.command == "shell":
         t = _t(settings)
         first_line = (
@@ -137,6 +173,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HierarchyError as error:  # the configured units file is malformed
         print(f"{settings.units_csv}: {_hierarchy_error(settings, error)}", file=sys.stderr)
         return 1
+
+
+def demo_map(settings: Settings) -> Settings:
+    """The demo database is on Thái Bình's 2024 map for now: the demo data and the console's
+    seed are built on districts (a later step moves them onto today's map)."""
+    return settings.model_copy(
+        update={
+            "units_csv": THAI_BINH_2024.path,
+            "province_code": THAI_BINH_2024.province_code,
+            "province_name": THAI_BINH_2024.province_name,
+            "units_valid_from": THAI_BINH_2024.valid_from,
+        }
+    )
 
 
 def _t(settings: Settings) -> Translator:
@@ -188,7 +237,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await run_console(settings, as_user=args.as_user)
     if args.command == "demo-data":
         return await _demo_data(args, settings)
-    db = await open_database(settings)
+    if args.command == "units":
+        # Only the file given: a new database does not get the configured map first.
+        db = await Database(settings.database).open()
+    else:
+        db = await open_database(settings)
     try:
         if args.command == "run":
             stop = asyncio.Event()
@@ -250,38 +303,86 @@ HIERARCHY_PROBLEMS = {
     "unknown_commune": N_("no commune has the code"),
     "unknown_branch_kind": N_("unknown branch kind:"),
     "bad_branch": N_("a branch name has 2 to 120 characters:"),
+    "bad_name": N_("a unit name has 1 to 120 characters:"),
+    "bad_number": N_(
+        "not a decimal number in range (lat -90 to 90, lon -180 to 180, area above 0):"
+    ),
+    "duplicate_code": N_("this code is in the file twice:"),
+    "duplicate_name": N_("two units with the same parent have this name:"),
+    "two_middle_levels": N_(
+        "a file has either district columns or area columns, not both; remove these:"
+    ),
+    "code_taken": N_(
+        "this code belongs to another unit in force (another province or level); a new map is "
+        "loaded once the old one has ended:"
+    ),
+    "name_taken": N_("another unit in force under the same parent has this name:"),
+    "province_code_taken": N_("the province code belongs to a unit that is not a province:"),
+    "not_csv": N_("this is not a CSV file in UTF-8:"),
+    "extra_fields": N_("this line has more fields than the header (quote a value with a comma):"),
 }
 
 
 def _hierarchy_error(settings: Settings, error: HierarchyError) -> str:
     t = _t(settings)
     problem = t.gettext(HIERARCHY_PROBLEMS.get(error.code, error.code))
+    if not error.line:
+        return t.gettext("Nothing was loaded: {problem} {value}").format(
+            problem=problem, value=error.value
+        )
     return t.gettext("Nothing was loaded: line {line}: {problem} {value}").format(
         line=error.line, problem=problem, value=error.value
     )
 
 
 async def _units_load(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    t = _t(settings)
+    shipped = shipped_map(args.file)
+    code = args.province_code or (shipped.province_code if shipped else settings.province_code)
+    known = [(settings.province_code, settings.province_name)]
+    if shipped is not None:
+        known.insert(0, (shipped.province_code, shipped.province_name))
+    name = args.province_name or next((n for c, n in known if c == code), "")
+    if not name and await unit_store.in_force_by_code(db, code) is None:
+        print(t.gettext("Give the new province's name too: --province-name."), file=sys.stderr)
+        return 2
     try:
         result = await hierarchy.load_units_csv(
             db,
             args.file,
-            province_code=args.province_code or settings.province_code,
-            province_name=args.province_name or settings.province_name,
+            province_code=code,
+            province_name=name,
+            valid_from=args.effective or (shipped.valid_from if shipped else None),
         )
     except HierarchyError as error:
         print(_hierarchy_error(settings, error), file=sys.stderr)
         return 1
-    counts = await unit_store.count_by_level(db)
+    province = result.province.name if result.province else name
+    if result.districts:
+        text = t.gettext(
+            "Loaded {districts} districts and {communes} communes ({added} new units)."
+        )
+    elif result.areas:
+        text = t.gettext("Loaded {areas} areas and {communes} communes ({added} new units).")
+    else:
+        text = t.gettext(
+            "Loaded {communes} communes directly under {province} ({added} new units)."
+        )
     print(
-        _t(settings)
-        .gettext("Loaded {districts} districts and {communes} communes ({added} new units).")
-        .format(
-            districts=counts.get(Level.DISTRICT, 0),
-            communes=counts.get(Level.COMMUNE, 0),
-            added=result.added,
+        text.format(
+            districts=t.number(result.districts),
+            areas=t.number(result.areas),
+            communes=t.number(result.communes),
+            province=province,
+            added=t.number(result.added),
         )
     )
+    if result.aliases:
+        print(
+            t.gettext("Recorded {count} former names to find them by.").format(
+                count=t.number(result.aliases)
+            )
+        )
     return 0
 
 

@@ -2,18 +2,70 @@
 
 from __future__ import annotations
 
-from datetime import time
+import re
+from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.numbers import parse_number
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class ShippedMap:
+    """A units file in data/ and what goes with it: the province row above it and the day
+    it came into force (None: unknown)."""
+
+    path: Path
+    province_code: str
+    province_name: str
+    valid_from: date | None
+
+
+HUNG_YEN_2025 = ShippedMap(DATA_DIR / "hung_yen_2025_units.csv", "33", "Hưng Yên", date(2025, 7, 1))
+"""Today's map, loaded into a new database: Hưng Yên's 104 communes and wards directly under
+the province (no districts since 1 July 2025; Thái Bình is part of it)."""
+THAI_BINH_2024 = ShippedMap(DATA_DIR / "thai_binh_2024_units.csv", "34", "Thái Bình", None)
+"""The map until 2024: Thái Bình, 8 districts, 260 communes; still shipped and loadable, and
+the demo database's map for now."""
+SHIPPED_MAPS = (HUNG_YEN_2025, THAI_BINH_2024)
+
+
+def shipped_map(path: Path) -> ShippedMap | None:
+    """The shipped map `path` names (relative to the working folder or not), if any."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return None
+    return next((known for known in SHIPPED_MAPS if known.path.resolve() == resolved), None)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def parse_iso_day(text: str) -> date | None:
+    """A day written YYYY-MM-DD (the only way a setting or an option gives one), else None."""
+    if not _ISO_DAY.fullmatch(text.strip()):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
 
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
@@ -50,16 +102,23 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("KHUYENHOC_DEFAULT_LANGUAGE", "default_language"),
     )
     units_csv: Path = Field(
-        default=DATA_DIR / "thai_binh_2024_units.csv",
+        default=HUNG_YEN_2025.path,
         validation_alias=AliasChoices("KHUYENHOC_UNITS_CSV", "units_csv"),
     )
     province_code: str = Field(
-        default="34", validation_alias=AliasChoices("KHUYENHOC_PROVINCE_CODE", "province_code")
+        default="33", validation_alias=AliasChoices("KHUYENHOC_PROVINCE_CODE", "province_code")
     )
     province_name: str = Field(
-        default="Thái Bình",
+        default="Hưng Yên",
         validation_alias=AliasChoices("KHUYENHOC_PROVINCE_NAME", "province_name"),
     )
+    units_valid_from: date | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KHUYENHOC_UNITS_VALID_FROM", "units_valid_from"),
+    )
+    """The day the units of a new database came into force (YYYY-MM-DD). The province and
+    this day default to those of a shipped map (`SHIPPED_MAPS`); for another file, to 33 Hưng
+    Yên and unknown."""
     invite_ttl_days: int = Field(
         default=7,
         ge=1,
@@ -148,6 +207,33 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
+    @field_validator("units_valid_from", mode="before")
+    @classmethod
+    def _iso_day(cls, value: object) -> object:
+        """Only YYYY-MM-DD: a day typed another way would be read in some other order."""
+        if value is None or isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if not text:
+            return None
+        day = parse_iso_day(text)
+        if day is None:
+            raise ValueError("expected a day as YYYY-MM-DD, such as 2025-07-01")
+        return day
+
+    @model_validator(mode="after")
+    def _shipped_map(self) -> Settings:
+        """`KHUYENHOC_UNITS_CSV=data/thai_binh_2024_units.csv` alone puts Thái Bình above it."""
+        shipped = shipped_map(self.units_csv)
+        given = set(self.model_fields_set)
+        if shipped is not None and "province_code" not in given:
+            self.province_code = shipped.province_code
+            if "province_name" not in given:
+                self.province_name = shipped.province_name
+        if "units_valid_from" not in given:
+            self.units_valid_from = shipped.valid_from if shipped is not None else None
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -173,6 +259,7 @@ _ENV_NAMES = {
     "units_csv": "KHUYENHOC_UNITS_CSV",
     "province_code": "KHUYENHOC_PROVINCE_CODE",
     "province_name": "KHUYENHOC_PROVINCE_NAME",
+    "units_valid_from": "KHUYENHOC_UNITS_VALID_FROM",
     "invite_ttl_days": "KHUYENHOC_INVITE_TTL_DAYS",
     "log_level": "KHUYENHOC_LOG_LEVEL",
     "webhook_url": "KHUYENHOC_WEBHOOK_URL",

@@ -111,6 +111,7 @@ KIND_LABELS = {
     UnitKind.SCHOOL: N_("School"),
     UnitKind.CLAN: N_("Clan"),
     UnitKind.AGENCY: N_("Agency"),
+    UnitKind.AREA: N_("Area"),
 }
 
 ROLE_LABELS = {

@@ -3,6 +3,12 @@
 The draft (a dict in user_data) holds `root`, `parent`, `query` and `page`; every press is
 checked against the database: a unit must be a child of the current parent, and the parent
 must stay inside the root, whatever the callback data says.
+
+Typed letters also find units by a former name (a commune merged into today's, or an ended
+unit's name): "Liên Giang, nay thuộc xã Bắc Tiên Hưng" is offered below the names that match,
+as `u:<id>:n`; it may lie deeper than the list shown (a commune while districts are listed),
+and choosing it chooses the unit in force, or walks into it when something beneath it is
+wanted.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.storage import units as unit_store
-from bot.storage.models import LEVEL_ORDER, Level, Unit
+from bot.storage.models import LEVEL_ORDER, Level, Unit, UnitKind
+from bot.storage.units import Found
+from bot.text import fold
 from handlers.common import (
     BotContext,
     answer,
@@ -27,6 +35,89 @@ from handlers.common import (
 )
 
 Title = Callable[[Unit], str]
+
+FORMER_HITS = 6
+"""At most this many units found by a former name are offered at once."""
+FORMER = "n"
+"""The last part of a unit button found by a former name: `u:<id>:n`."""
+
+# How a unit is named inside a sentence ("nay thuộc xã Đông Hưng"): its type, lower case.
+_IN_SENTENCE = {
+    UnitKind.PROVINCE: N_("province {name}"),
+    UnitKind.CITY: N_("city {name}"),
+    UnitKind.TOWN: N_("town {name}"),
+    UnitKind.URBAN_DISTRICT: N_("urban district {name}"),
+    UnitKind.RURAL_DISTRICT: N_("district {name}"),
+    UnitKind.AREA: N_("area {name}"),
+    UnitKind.COMMUNE: N_("commune {name}"),
+    UnitKind.WARD: N_("ward {name}"),
+    UnitKind.TOWNSHIP: N_("township {name}"),
+}
+_BRANCH_IN_SENTENCE = N_("branch {name}")
+FORMER_NAME = N_("{former}, now in {unit}")
+FORMER_NAME_PART = N_("{former} (in part), now in {unit}")
+
+
+def unit_in_sentence(t: Translator, unit: Unit) -> str:
+    """ "xã Đông Hưng", "phường Trần Hưng Đạo", "chi hội Thôn Đông": a unit with its type
+    inside a sentence."""
+    text = _IN_SENTENCE.get(unit.kind, _BRANCH_IN_SENTENCE)
+    return t.gettext(text).format(name=unit.name)
+
+
+def former_label(t: Translator, found: Found) -> str:
+    """ "Liên Giang, nay thuộc xã Bắc Tiên Hưng": a unit found by a former name."""
+    text = FORMER_NAME_PART if found.partly else FORMER_NAME
+    return t.gettext(text).format(former=found.former, unit=unit_in_sentence(t, found.unit))
+
+
+def _reachable(parent: Unit, targets: Collection[Level]) -> list[Level]:
+    """The levels beneath `parent` down to the deepest target: where a hit may lie (a map
+    may have no middle level; nothing here counts on one)."""
+    below = LEVEL_ORDER[LEVEL_ORDER.index(parent.level) + 1 :]
+    if not targets:
+        return list(below)
+    deepest = max(targets, key=LEVEL_ORDER.index)
+    return [level for level in below if LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(deepest)]
+
+
+async def former_hits(
+    context: BotContext, parent: Unit, query: str, targets: Collection[Level]
+) -> list[Found]:
+    """Units beneath `parent` found by a former name containing `query`, except the children
+    the list shows already by their own name."""
+    folded = fold(query)
+    levels = _reachable(parent, targets)
+    if not folded or not levels:
+        return []
+    found = await unit_store.former_names(
+        context.db, query, within=parent, levels=levels, limit=FORMER_HITS * 2
+    )
+    hits = [
+        hit
+        for hit in found
+        if hit.unit.id != parent.id
+        and not (hit.unit.parent_id == parent.id and folded in fold(hit.unit.name))
+    ]
+    return hits[:FORMER_HITS]
+
+
+def _with_hits(
+    rows: Sequence[Sequence[InlineKeyboardButton]],
+    hits: Sequence[InlineKeyboardButton],
+    prefix: str,
+) -> list[Sequence[InlineKeyboardButton]]:
+    """The hits, one a row, right after the last row of units (before paging and ways out)."""
+    starts = (f"{prefix}:u:", f"{prefix}:h")
+    last = max(
+        (
+            index
+            for index, row in enumerate(rows)
+            if row and str(row[0].callback_data).startswith(starts)
+        ),
+        default=-1,
+    )
+    return [*rows[: last + 1], *([hit] for hit in hits), *rows[last + 1 :]]
 
 
 @dataclass(frozen=True)
@@ -80,13 +171,31 @@ async def show(
         )
         markup = InlineKeyboardMarkup([[here], *markup.inline_keyboard])
         total += 1
+    hits = await former_hits(context, parent, query, targets) if query else []
+    if hits and int(draft.get("page", 0)) == 0:
+        buttons = [
+            InlineKeyboardButton(
+                former_label(t, hit), callback_data=f"{prefix}:u:{hit.unit.id}:{FORMER}"
+            )
+            for hit in hits
+        ]
+        markup = InlineKeyboardMarkup(_with_hits(markup.inline_keyboard, buttons, prefix))
+    else:
+        hits = []
     empty = Empty()
     if total == 0 and not query and when_empty is not None:
         empty = await when_empty(parent)
     if extra_rows or empty.rows:
         markup = InlineKeyboardMarkup([*markup.inline_keyboard, *empty.rows, *extra_rows])
     lines = [title(parent)]
-    if total == 0:
+    if total == 0 and hits:
+        lines.append(
+            t.gettext(
+                'No name contains "{text}" now; former names that do are shown with the unit '
+                "they are part of today."
+            ).format(text=query)
+        )
+    elif total == 0:
         lines.append(
             t.gettext('No name contains "{text}". Try fewer letters.').format(text=query)
             if query
@@ -96,6 +205,13 @@ async def show(
             lines.append(empty.text)
     else:
         lines.append(t.gettext("Tap a button, or type a few letters of the name to filter."))
+        if hits:
+            lines.append(
+                t.gettext(
+                    'Former names that contain "{text}" are shown with the unit they are part '
+                    "of today."
+                ).format(text=query)
+            )
     if edit:
         await edit_or_reply(update, "\n".join(lines), markup)
     else:
@@ -165,9 +281,8 @@ async def pressed(
         if parent.id != draft["root"] and parent.parent_id is not None:
             draft.update(parent=parent.parent_id, query="", page=0)
     else:
-        unit_id = parse_number(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
-        unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
-        if unit is None or unit.parent_id != parent.id or not unit.active:
+        unit = await _pressed_unit(context, draft, parent, parts, targets)
+        if unit is None:
             await answer(update, t.gettext("That choice is not available any more."), alert=True)
             return None
         if unit.level is deepest:
@@ -188,3 +303,29 @@ async def pressed(
         when_empty=when_empty,
     )
     return None
+
+
+async def _pressed_unit(
+    context: BotContext,
+    draft: dict[str, Any],
+    parent: Unit,
+    parts: list[str],
+    targets: Collection[Level],
+) -> Unit | None:
+    """The unit a `u:<id>` press chose: a child of the parent in force; with `:n` (found by a
+    former name), one in force anywhere beneath it within the root, down to the deepest
+    target level. None for anything else."""
+    by_former = parts[2:] == [FORMER]
+    if parts[:1] != ["u"] or len(parts) != (3 if by_former else 2):
+        return None
+    unit_id = parse_number(parts[1])
+    unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
+    if unit is None or not unit.active:
+        return None
+    if not by_former:
+        return unit if unit.parent_id == parent.id else None
+    root = await unit_store.get(context.db, int(draft["root"]))
+    inside = root is not None and root.covers(unit) and parent.covers(unit)
+    if not inside or unit.id == parent.id or unit.level not in _reachable(parent, targets):
+        return None
+    return unit

@@ -3,11 +3,12 @@ waiting person's own request.
 
 One dialog, `registration` (`Registration`), asks what registering needs:
 
-- `/start`: the full name, then district → commune → branch by buttons (paged; typing part of
-  a name filters); the request goes to the chairs who approve it (`registration.approvers_for`);
+- `/start`: the full name, then down the map by buttons to a branch (district → commune →
+  branch on a map with districts, commune → branch on today's; paged; typing part of a name
+  filters); the request goes to the chairs who approve it (`registration.approvers_for`);
 - `/start CODE` (an invite link): only the name; the invite's role is granted at once;
-- `regr:b:<id>` ("🔁 Choose another branch" under the person's waiting request): district →
-  commune → branch again, the name kept; the old request is replaced only when a new branch is
+- `regr:b:<id>` ("🔁 Choose another branch" under the person's waiting request): down the map
+  again, the name kept; the old request is replaced only when a new branch is
   chosen, so giving up half-way leaves it waiting.
 
 The access gate counts a person as registering exactly while this dialog is on screen. Its
@@ -36,7 +37,7 @@ from bot.services.registration import (
 )
 from bot.storage import people
 from bot.storage import units as unit_store
-from bot.storage.models import RegistrationRequest, RequestStatus, Unit
+from bot.storage.models import Level, RegistrationRequest, RequestStatus, Unit, UnitKind
 from handlers.common import (
     REGISTRATION_DIALOG,
     BotContext,
@@ -63,9 +64,11 @@ REQUEST_PREFIX = "regr"
 """The waiting person's own buttons: `regr:x:<id>` withdraws, `regr:b:<id>` moves."""
 
 NAME, INVITE_NAME = "name", "invite_name"
-DISTRICT, COMMUNE, BRANCH = "district", "commune", "branch"
-PICKING = (DISTRICT, COMMUNE, BRANCH)
-_PREVIOUS = {COMMUNE: DISTRICT, BRANCH: COMMUNE}
+PICK = "pick"
+"""Choosing the branch: `trail` holds the units chosen so far, from the province down, so the
+walk has as many steps as the map has levels above its branches."""
+_PICKING_BEFORE = {"district": 0, "commune": 1, "branch": 2}
+"""Steps of drafts written when every map had districts: their trail's length."""
 SELF, INVITE, MOVE = "self", "invite", "move"  # how the dialog was started
 
 TYPE_YOUR_NAME = N_("Please type your full name, for example: Nguyen Van An.")
@@ -303,7 +306,7 @@ class Registration(Dialog):
             return
         await answer(update)
         self.data(context).update(
-            mode=MOVE, request=found.id, name=found.full_name, step=DISTRICT, query="", page=0
+            mode=MOVE, request=found.id, name=found.full_name, step=PICK, trail=[], query="", page=0
         )
         await self._show_step(
             update,
@@ -327,15 +330,13 @@ class Registration(Dialog):
         await reply(update, text, InlineKeyboardMarkup([self._cancel_row(context, t)]))
 
     async def _parent(self, context: BotContext, data: dict[str, Any]) -> Unit | None:
-        db = context.db
-        step = data.get("step")
-        if step == DISTRICT:
-            return await unit_store.root(db)
-        if step == COMMUNE and isinstance(data.get("district"), int):
-            return await unit_store.get(db, int(data["district"]))
-        if step == BRANCH and isinstance(data.get("commune"), int):
-            return await unit_store.get(db, int(data["commune"]))
-        return None
+        """The unit whose children are offered now: the province, then each one chosen."""
+        trail = _trail(data)
+        if trail is None:
+            return None
+        if not trail:
+            return await unit_store.root(context.db)
+        return await unit_store.get(context.db, trail[-1])
 
     async def _show_step(
         self,
@@ -346,10 +347,14 @@ class Registration(Dialog):
         intro: str = "",
         edit: bool = False,
     ) -> None:
-        """The list of districts, communes or branches to choose from, as buttons."""
+        """The list of districts (or areas), communes or branches to choose from, as buttons."""
         data = self.data(context)
         parent = await self._parent(context, data)
         if parent is None:
+            await self._lost(update, context, t)
+            return
+        first = await unit_store.children(context.db, parent.id, limit=1)
+        if not first:
             await self._lost(update, context, t)
             return
         self.new_step(context)
@@ -361,16 +366,20 @@ class Registration(Dialog):
             prefix=self.prefix(context),
             page=int(data.get("page", 0)),
             query=query,
-            back=data["step"] != DISTRICT,
+            back=bool(_trail(data)),
         )
         markup = InlineKeyboardMarkup([*markup.inline_keyboard, self._cancel_row(context, t)])
-        questions = {
-            DISTRICT: t.gettext("Which district or city is your branch in?"),
-            COMMUNE: t.gettext("Which commune, ward or township of {unit}?"),
-            BRANCH: t.gettext("Which branch of {unit} do you belong to?"),
-        }
+        listed = first[0]
+        if listed.level is Level.BRANCH:
+            question = t.gettext("Which branch of {unit} do you belong to?")
+        elif listed.level is Level.COMMUNE:
+            question = t.gettext("Which commune, ward or township of {unit}?")
+        elif listed.kind is UnitKind.AREA:
+            question = t.gettext("Which area (cluster of communes) is your branch in?")
+        else:
+            question = t.gettext("Which district or city is your branch in?")
         lines = [intro] if intro else []
-        lines.append(questions[data["step"]].format(unit=unit_title(t, parent)))
+        lines.append(question.format(unit=unit_title(t, parent)))
         if query and total == 0:
             lines.append(
                 t.gettext('No name contains "{text}". Try fewer letters.').format(text=query)
@@ -397,7 +406,7 @@ class Registration(Dialog):
         if step in (NAME, INVITE_NAME):
             text = t.gettext(TYPE_YOUR_NAME)
             await self._ask_name(update, context, t, f"{note}\n{text}" if note else text)
-        elif step in PICKING:
+        elif _trail(data) is not None:
             await answer(update)
             await self._show_step(update, context, t, intro=note)
         else:
@@ -418,11 +427,11 @@ class Registration(Dialog):
             elif step == INVITE_NAME:
                 await self._redeem(update, context, t, name)
             else:
-                data.update(name=name, step=DISTRICT, query="", page=0)
+                data.update(name=name, step=PICK, trail=[], query="", page=0)
                 intro = t.gettext("Thank you, {name}.").format(name=name)
                 await self._show_step(update, context, t, intro=intro)
             return
-        if step in PICKING:
+        if _trail(data) is not None:
             data.update(query=text.strip()[:50], page=0)
             await self._show_step(update, context, t)
             return
@@ -435,8 +444,8 @@ class Registration(Dialog):
             await self.cancelled(update, context)
             return
         data = self.data(context)
-        step = data.get("step")
-        if step not in PICKING:
+        trail = _trail(data)
+        if trail is None:
             await answer(update, t.gettext(NOT_VALID), alert=True)
             return
         if parts[:1] == ["p"] and len(parts) >= 2 and (page := parse_number(parts[1])) is not None:
@@ -447,9 +456,7 @@ class Registration(Dialog):
             await self._show_step(update, context, t, edit=True)
             return
         if parts == ["b"]:
-            previous = _PREVIOUS.get(str(step))
-            if previous:
-                data.update(step=previous, query="", page=0)
+            data.update(trail=trail[:-1], query="", page=0)
             await answer(update)
             await self._show_step(update, context, t, edit=True)
             return
@@ -461,16 +468,16 @@ class Registration(Dialog):
             await self._show_step(update, context, t)
             return
         await answer(update)
-        if step == DISTRICT:
-            data.update(district=unit.id, step=COMMUNE, query="", page=0)
-        elif step == COMMUNE:
-            if await unit_store.count_children(context.db, unit.id) == 0:
-                await self._no_branches(update, context, t, unit)
-                return
-            data.update(commune=unit.id, step=BRANCH, query="", page=0)
-        else:
+        if unit.level is Level.BRANCH:
             await self._submit(update, context, t, unit)
             return
+        if (
+            unit.level is Level.COMMUNE
+            and await unit_store.count_children(context.db, unit.id) == 0
+        ):
+            await self._no_branches(update, context, t, unit)
+            return
+        data.update(trail=[*trail, unit.id], query="", page=0)
         await self._show_step(update, context, t, edit=True)
 
     async def _no_branches(
@@ -570,6 +577,20 @@ class Registration(Dialog):
             await edit_or_reply(update, text)
         else:
             await reply(update, text, ReplyKeyboardRemove())
+
+
+def _trail(data: dict[str, Any]) -> list[int] | None:
+    """The units chosen so far while choosing a branch; None when not choosing one. A draft
+    of the version that assumed districts is read into a trail once."""
+    step = data.get("step")
+    if step in _PICKING_BEFORE:
+        keys = ("district", "commune")[: _PICKING_BEFORE[str(step)]]
+        chosen = [data.get(key) for key in keys]
+        data.update(step=PICK, trail=[unit for unit in chosen if isinstance(unit, int)])
+    elif step != PICK:
+        return None
+    trail = data.get("trail")
+    return [unit for unit in trail if isinstance(unit, int)] if isinstance(trail, list) else []
 
 
 FLOW = Registration()

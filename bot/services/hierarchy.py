@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bot.storage import people
 from bot.storage import units as unit_store
@@ -24,18 +27,35 @@ _COMMUNE_KINDS = {
     "phuong": UnitKind.WARD,
     "thi tran": UnitKind.TOWNSHIP,
 }
-UNITS_CSV_COLUMNS = (
-    "district_code",
-    "district_name",
-    "district_type",
-    "commune_code",
-    "commune_name",
-    "commune_type",
+DISTRICT_COLUMNS = ("district_code", "district_name", "district_type")
+COMMUNE_COLUMNS = ("commune_code", "commune_name", "commune_type")
+AREA_COLUMNS = ("area_code", "area_name")
+UNITS_CSV_COLUMNS = (*DISTRICT_COLUMNS, *COMMUNE_COLUMNS)
+"""The district format: the map until 30 June 2025 (province → district → commune)."""
+OPTIONAL_COLUMNS = (
+    "former_province",
+    "former_district",
+    "former_districts_all",
+    "former_communes",
+    "lat",
+    "lon",
+    "area_km2",
+    *AREA_COLUMNS,
 )
+"""Besides `COMMUNE_COLUMNS`, the commune format (today's map) may have these. Only
+`former_communes` (`|`-separated, `*` for a commune split over several new units: its
+aliases), the coordinates and area, and the area columns (a middle level of kind AREA) are
+loaded; the former province and districts are there for people reading the file."""
+_FORMER_SEPARATOR = "|"
+_SPLIT_MARK = "*"
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_RANGES = {"lat": (-90.0, 90.0), "lon": (-180.0, 180.0), "area_km2": (0.0, 1e6)}
+NAME_LENGTH = (1, 120)
 
 
 class HierarchyError(ValueError):
-    """A units or branches file that cannot be loaded; `line` is 1-based, header = 1."""
+    """A units or branches file that cannot be loaded; `line` is 1-based, header = 1, and 0
+    when the problem is not on a line of the file (the province given with it)."""
 
     def __init__(self, code: str, line: int = 0, value: str = "") -> None:
         super().__init__(f"{code} at line {line}: {value}")
@@ -69,76 +89,297 @@ def check_units_file(path: Path) -> None:
 
 @dataclass(frozen=True)
 class LoadResult:
+    """What a units file holds (`districts` or `areas`: its middle level, often none) and
+    what loading it added to the database."""
+
     districts: int
     communes: int
     added: int
+    areas: int = 0
+    aliases: int = 0
+    province: Unit | None = None
+
+
+@dataclass(frozen=True)
+class _Middle:
+    line: int
+    code: str
+    name: str
+    kind: UnitKind
+
+
+@dataclass(frozen=True)
+class _Commune:
+    line: int
+    code: str
+    name: str
+    kind: UnitKind
+    middle: _Middle | None
+    former: tuple[tuple[str, bool], ...] = ()
+    lat: float | None = None
+    lon: float | None = None
+    area_km2: float | None = None
+
+
+def _cell(row: dict[str | None, Any], column: str) -> str:
+    value = row.get(column)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _name(row: dict[str | None, Any], column: str, line: int) -> str:
+    name = clean_name(_cell(row, column))
+    shortest, longest = NAME_LENGTH
+    if not shortest <= len(name) <= longest:
+        raise HierarchyError("bad_name", line, name[:40] or column)
+    return name
+
+
+def _number(row: dict[str | None, Any], column: str, line: int) -> float | None:
+    """A decimal in ASCII digits ("20.5634") within the column's range; blank is None."""
+    text = _cell(row, column)
+    if not text:
+        return None
+    low, high = _RANGES[column]
+    value = float(text) if _DECIMAL.fullmatch(text) else None
+    if value is None or not low <= value <= high or (column == "area_km2" and value == 0):
+        raise HierarchyError("bad_number", line, f"{column}={text[:40]}")
+    return value
+
+
+def _former(row: dict[str | None, Any], line: int) -> tuple[tuple[str, bool], ...]:
+    names = []
+    for part in _cell(row, "former_communes").split(_FORMER_SEPARATOR):
+        part = part.strip()
+        partly = part.endswith(_SPLIT_MARK)
+        name = clean_name(part.rstrip(_SPLIT_MARK))
+        if not name:
+            continue
+        if len(name) > NAME_LENGTH[1]:
+            raise HierarchyError("bad_name", line, name[:40])
+        names.append((name, partly))
+    return tuple(names)
+
+
+def _read_units(path: Path) -> list[_Commune]:
+    """Every row of a units file in either format, checked; raises `HierarchyError` at the
+    first problem, before anything is written."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields = [name.strip() for name in reader.fieldnames or []]
+            reader.fieldnames = fields
+            rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise HierarchyError("not_csv", 0, str(error)[:80]) from None
+    districts = "district_code" in fields
+    areas = any(column in fields for column in AREA_COLUMNS)
+    if districts and areas:
+        raise HierarchyError("two_middle_levels", 1, ", ".join(AREA_COLUMNS))
+    needed = UNITS_CSV_COLUMNS if districts else COMMUNE_COLUMNS + (AREA_COLUMNS if areas else ())
+    missing = [column for column in needed if column not in fields]
+    if missing:
+        raise HierarchyError("missing_columns", 1, ", ".join(missing))
+    middles: dict[str, _Middle] = {}
+    communes: list[_Commune] = []
+    codes: dict[str, int] = {}
+    names: set[tuple[str, str]] = set()
+    for line, row in enumerate(rows, start=2):
+        if row.get(None):  # more fields than the header names: a comma in a value?
+            raise HierarchyError("extra_fields", line, ",".join(map(str, row[None]))[:40])
+        middle = _read_middle(row, line, districts, areas)
+        if middle is not None:
+            middle = middles.setdefault(middle.code, middle)
+        code = _cell(row, "commune_code")
+        if not code:
+            raise HierarchyError("missing_code", line)
+        kind = _COMMUNE_KINDS.get(fold(_cell(row, "commune_type")))
+        if kind is None:
+            raise HierarchyError("unknown_commune_type", line, _cell(row, "commune_type"))
+        name = _name(row, "commune_name", line)
+        if code in codes or code in middles:
+            raise HierarchyError("duplicate_code", line, code)
+        codes[code] = line
+        sibling = (middle.code if middle else "", fold(name))
+        if sibling in names:
+            raise HierarchyError("duplicate_name", line, name)
+        names.add(sibling)
+        communes.append(
+            _Commune(
+                line=line,
+                code=code,
+                name=name,
+                kind=kind,
+                middle=middle,
+                former=_former(row, line),
+                lat=_number(row, "lat", line),
+                lon=_number(row, "lon", line),
+                area_km2=_number(row, "area_km2", line),
+            )
+        )
+    if set(codes) & set(middles):
+        code = next(iter(set(codes) & set(middles)))
+        raise HierarchyError("duplicate_code", codes[code], code)
+    return communes
+
+
+def _read_middle(
+    row: dict[str | None, Any], line: int, districts: bool, areas: bool
+) -> _Middle | None:
+    """The row's district (district format) or area (when given): its middle-level unit."""
+    if districts:
+        code = _cell(row, "district_code")
+        kind = _DISTRICT_KINDS.get(fold(_cell(row, "district_type")))
+        if kind is None:
+            raise HierarchyError("unknown_district_type", line, _cell(row, "district_type"))
+        if not code:
+            raise HierarchyError("missing_code", line)
+        return _Middle(line, code, _name(row, "district_name", line), kind)
+    if not areas or not (_cell(row, "area_code") or _cell(row, "area_name")):
+        return None  # this commune hangs directly under the province
+    code = _cell(row, "area_code")
+    if not code:
+        raise HierarchyError("missing_code", line)
+    return _Middle(line, code, _name(row, "area_name", line), UnitKind.AREA)
 
 
 async def load_units_csv(
-    db: Database, path: Path, *, province_code: str, province_name: str
+    db: Database,
+    path: Path,
+    *,
+    province_code: str,
+    province_name: str,
+    valid_from: date | None = None,
 ) -> LoadResult:
-    """Load a GSO-style district/commune list; loading the same file twice adds nothing."""
+    """Load a units file in one transaction; loading the same file twice adds nothing.
+
+    Two formats: the district format (`UNITS_CSV_COLUMNS`: province → district → commune)
+    and the commune format (`COMMUNE_COLUMNS` and any of `OPTIONAL_COLUMNS`), whose communes
+    hang directly under the province unless the file gives their area. Units created get
+    `valid_from`; units already in force with the same code are kept as they are. A code held
+    by a unit in force elsewhere (another province, another level) stops the load: a new map
+    goes in after the old one has ended.
+    """
     check_units_file(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in UNITS_CSV_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise HierarchyError("missing_columns", 1, ", ".join(missing))
-        rows = list(reader)
-    for line, row in enumerate(rows, start=2):
-        if fold(row["district_type"]) not in _DISTRICT_KINDS:
-            raise HierarchyError("unknown_district_type", line, row["district_type"])
-        if fold(row["commune_type"]) not in _COMMUNE_KINDS:
-            raise HierarchyError("unknown_commune_type", line, row["commune_type"])
-        if not row["district_code"].strip() or not row["commune_code"].strip():
-            raise HierarchyError("missing_code", line)
-    added = 0
+    communes = _read_units(path)
+    added = aliases = 0
     async with db.transaction() as tx:
-        province = await unit_store.by_code(tx, province_code)
+        province = await unit_store.in_force_by_code(tx, province_code)
+        if province is not None and province.level is not Level.PROVINCE:
+            raise HierarchyError("province_code_taken", 0, province_code)
         if province is None:
-            province = await unit_store.insert(
+            province = await _insert(
                 tx,
-                parent=None,
-                level=Level.PROVINCE,
-                code=province_code,
-                name=clean_name(province_name),
-                kind=UnitKind.PROVINCE,
+                None,
+                Level.PROVINCE,
+                province_code.strip(),
+                clean_name(province_name),
+                UnitKind.PROVINCE,
+                valid_from=valid_from,
             )
             added += 1
-        districts: dict[str, Unit] = {}
-        communes = 0
-        for row in rows:
-            code = row["district_code"].strip()
-            if code not in districts:
-                district = await unit_store.by_code(tx, code)
-                if district is None:
-                    district = await unit_store.insert(
-                        tx,
-                        parent=province,
-                        level=Level.DISTRICT,
-                        code=code,
-                        name=clean_name(row["district_name"]),
-                        kind=_DISTRICT_KINDS[fold(row["district_type"])],
-                    )
-                    added += 1
-                districts[code] = district
-            commune_code = row["commune_code"].strip()
-            communes += 1
-            if await unit_store.by_code(tx, commune_code) is None:
-                await unit_store.insert(
+        middles: dict[str, Unit] = {}
+        for commune in communes:
+            parent = province
+            if commune.middle is not None:
+                middle = commune.middle
+                if middle.code not in middles:
+                    unit = await _existing(tx, province, Level.DISTRICT, middle.code, middle.line)
+                    if unit is None:
+                        unit = await _insert(
+                            tx,
+                            province,
+                            Level.DISTRICT,
+                            middle.code,
+                            middle.name,
+                            middle.kind,
+                            line=middle.line,
+                            valid_from=valid_from,
+                        )
+                        added += 1
+                    middles[middle.code] = unit
+                parent = middles[middle.code]
+            unit = await _existing(tx, province, Level.COMMUNE, commune.code, commune.line)
+            if unit is None:
+                unit = await _insert(
                     tx,
-                    parent=districts[code],
-                    level=Level.COMMUNE,
-                    code=commune_code,
-                    name=clean_name(row["commune_name"]),
-                    kind=_COMMUNE_KINDS[fold(row["commune_type"])],
+                    parent,
+                    Level.COMMUNE,
+                    commune.code,
+                    commune.name,
+                    commune.kind,
+                    line=commune.line,
+                    valid_from=valid_from,
+                    lat=commune.lat,
+                    lon=commune.lon,
+                    area_km2=commune.area_km2,
                 )
                 added += 1
-    return LoadResult(districts=len(districts), communes=communes, added=added)
+            for name, partly in commune.former:
+                aliases += int(await unit_store.add_alias(tx, unit, name, partly=partly))
+    kinds = {commune.middle.kind for commune in communes if commune.middle is not None}
+    return LoadResult(
+        districts=0 if UnitKind.AREA in kinds else len(middles),
+        areas=len(middles) if UnitKind.AREA in kinds else 0,
+        communes=len(communes),
+        added=added,
+        aliases=aliases,
+        province=province,
+    )
+
+
+async def _existing(tx: Tx, province: Unit, level: Level, code: str, line: int) -> Unit | None:
+    """The unit in force with this code, when it is the same one (a file loaded again)."""
+    unit = await unit_store.in_force_by_code(tx, code)
+    if unit is None:
+        return None
+    if unit.level is not level or not province.covers(unit):
+        raise HierarchyError("code_taken", line, code)
+    return unit
+
+
+async def _insert(
+    tx: Tx,
+    parent: Unit | None,
+    level: Level,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    *,
+    line: int = 0,
+    valid_from: date | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    area_km2: float | None = None,
+) -> Unit:
+    """A new unit, unless a sibling in force has the same name (under another code)."""
+    taken = await tx.fetchone(
+        "SELECT 1 FROM unit WHERE coalesce(parent_id, 0) = ? AND name_folded = ? "
+        "AND valid_to IS NULL",
+        (parent.id if parent else 0, fold(name)),
+    )
+    if taken:
+        raise HierarchyError("name_taken", line, name)
+    return await unit_store.insert(
+        tx,
+        parent=parent,
+        level=level,
+        code=code,
+        name=name,
+        kind=kind,
+        valid_from=valid_from,
+        lat=lat,
+        lon=lon,
+        area_km2=area_km2,
+    )
 
 
 async def ensure_units_loaded(
-    db: Database, path: Path, *, province_code: str, province_name: str
+    db: Database,
+    path: Path,
+    *,
+    province_code: str,
+    province_name: str,
+    valid_from: date | None = None,
 ) -> bool:
     """Load the shipped units into a database that has none yet; True if it loaded them.
 
@@ -147,7 +388,9 @@ async def ensure_units_loaded(
     if await unit_store.root(db) is not None:
         return False
     check_units_file(path)
-    await load_units_csv(db, path, province_code=province_code, province_name=province_name)
+    await load_units_csv(
+        db, path, province_code=province_code, province_name=province_name, valid_from=valid_from
+    )
     return True
 
 

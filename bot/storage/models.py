@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class Level(StrEnum):
+    """The tiers of a map. `DISTRICT` is the middle one: a district (huyện, thành phố…) on the
+    map until 30 June 2025, an optional area (cụm, kind `AREA`) on today's, where a province
+    may have none; then a commune's parent is the province."""
+
     PROVINCE = "province"
     DISTRICT = "district"
     COMMUNE = "commune"
@@ -39,6 +43,8 @@ class UnitKind(StrEnum):
     SCHOOL = "school"
     CLAN = "clan"
     AGENCY = "agency"
+    AREA = "area"
+    """A group of communes at the middle level of a map without districts (cụm)."""
 
 
 BRANCH_KINDS = (
@@ -88,6 +94,17 @@ class Unit(BaseModel):
     kind: UnitKind
     path: str
     active: bool = True
+    valid_from: date | None = None
+    """The day it came into force; None: unknown, or always."""
+    valid_to: date | None = None
+    """The first day it is no longer in force; None: in force. An ended unit is not active."""
+    lat: float | None = None
+    lon: float | None = None
+    area_km2: float | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.valid_to is None
 
     def covers(self, other: Unit) -> bool:
         """True when `other` is this unit or lies anywhere beneath it."""

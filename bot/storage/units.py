@@ -1,15 +1,46 @@
-"""The administrative hierarchy: one table, a materialised path per unit."""
+"""The administrative hierarchy: one table, a materialised path per unit.
+
+Units have a life (`valid_from`, `valid_to`): an ended unit keeps its row, inactive, and names
+its successors (`unit_successor`); a unit in force may also be known by the former names of the
+communes it was formed from (`unit_alias`). A statistics-office code is unique among the units
+in force; an ended unit may share it with the one that took it over.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.storage.db import Database, Tx
 from bot.storage.models import Level, Unit, UnitKind
-from bot.text import fold
+from bot.text import clean_name, fold
 
-_COLUMNS = "id, parent_id, level, code, name, kind, path, active"
+_FIELDS = (
+    "id",
+    "parent_id",
+    "level",
+    "code",
+    "name",
+    "kind",
+    "path",
+    "active",
+    "valid_from",
+    "valid_to",
+    "lat",
+    "lon",
+    "area_km2",
+)
+_COLUMNS = ", ".join(_FIELDS)
+
+
+def _columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{field}" for field in _FIELDS)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _unit(row: Any) -> Unit:
@@ -22,7 +53,23 @@ def _unit(row: Any) -> Unit:
         kind=UnitKind(row["kind"]),
         path=row["path"],
         active=bool(row["active"]),
+        valid_from=_day(row["valid_from"]),
+        valid_to=_day(row["valid_to"]),
+        lat=row["lat"],
+        lon=row["lon"],
+        area_km2=row["area_km2"],
     )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A unit in force found by a search; `former` is the former name that matched (an alias,
+    or an ended unit it succeeds), None when its own name or code did; `partly` when only part
+    of that former unit went to it."""
+
+    unit: Unit
+    former: str | None = None
+    partly: bool = False
 
 
 def _like_escape(text: str) -> str:
@@ -35,13 +82,27 @@ async def get(db: Database | Tx, unit_id: int) -> Unit | None:
 
 
 async def by_code(db: Database | Tx, code: str) -> Unit | None:
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM unit WHERE code = ?", (code.strip(),))
+    """The unit in force with this code, else the one that ended last."""
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM unit WHERE code = ? "
+        "ORDER BY valid_to IS NULL DESC, valid_to DESC, id DESC LIMIT 1",
+        (code.strip(),),
+    )
+    return _unit(row) if row else None
+
+
+async def in_force_by_code(db: Database | Tx, code: str) -> Unit | None:
+    row = await db.fetchone(
+        f"SELECT {_COLUMNS} FROM unit WHERE code = ? AND valid_to IS NULL", (code.strip(),)
+    )
     return _unit(row) if row else None
 
 
 async def root(db: Database | Tx) -> Unit | None:
+    """The province: the first one in force when the database also holds an ended one."""
     row = await db.fetchone(
-        f"SELECT {_COLUMNS} FROM unit WHERE parent_id IS NULL ORDER BY id LIMIT 1"
+        f"SELECT {_COLUMNS} FROM unit WHERE parent_id IS NULL "
+        "ORDER BY valid_to IS NULL DESC, active DESC, id LIMIT 1"
     )
     return _unit(row) if row else None
 
@@ -98,35 +159,122 @@ async def beneath(
     return [_unit(row) for row in await db.fetchall(sql, params)]
 
 
+def _within(alias: str, within: Unit | None, levels: Sequence[Level]) -> tuple[str, list[Any]]:
+    """SQL and parameters keeping units of `alias` inside `within` and of these levels."""
+    sql, params = "", []
+    if within is not None:
+        sql += f" AND {alias}.path LIKE ? ESCAPE '\\'"
+        params.append(_like_escape(within.path) + "%")
+    if levels:
+        sql += f" AND {alias}.level IN ({','.join('?' * len(levels))})"
+        params += [level.value for level in levels]
+    return sql, params
+
+
 async def search(
     db: Database | Tx, query: str, *, within: Unit | None = None, levels: Sequence[Level] = ()
 ) -> list[Unit]:
-    """Units whose code equals the query or whose folded name contains it; exact names first."""
+    """Units in force whose code equals the query or whose folded name contains it, exact names
+    first; then those found by a former name (`find` says which)."""
+    return [found.unit for found in await find(db, query, within=within, levels=levels)]
+
+
+async def find(
+    db: Database | Tx, query: str, *, within: Unit | None = None, levels: Sequence[Level] = ()
+) -> list[Found]:
+    """`search` with the former name each unit was found by, once per unit; at most 50."""
     folded = fold(query)
     if not folded:
         return []
     sql = (
-        f"SELECT {_COLUMNS} FROM unit WHERE active = 1 "
+        f"SELECT {_COLUMNS} FROM unit u WHERE active = 1 "
         "AND (code = ? OR name_folded LIKE ? ESCAPE '\\')"
     )
     params: list[Any] = [query.strip(), f"%{_like_escape(folded)}%"]
-    if within is not None:
-        sql += " AND path LIKE ? ESCAPE '\\'"
-        params.append(_like_escape(within.path) + "%")
-    if levels:
-        sql += f" AND level IN ({','.join('?' * len(levels))})"
-        params += [level.value for level in levels]
-    sql += " ORDER BY (code = ?) DESC, (name_folded = ?) DESC, length(path), name_folded LIMIT 50"
-    params += [query.strip(), folded]
-    return [_unit(row) for row in await db.fetchall(sql, params)]
+    where, where_params = _within("u", within, levels)
+    sql += where + (
+        " ORDER BY (code = ?) DESC, (name_folded = ?) DESC, length(path), name_folded LIMIT 50"
+    )
+    params += [*where_params, query.strip(), folded]
+    found = [Found(_unit(row)) for row in await db.fetchall(sql, params)]
+    seen = {hit.unit.id for hit in found}
+    for hit in await former_names(db, query, within=within, levels=levels):
+        if hit.unit.id not in seen and len(found) < 50:
+            seen.add(hit.unit.id)
+            found.append(hit)
+    return found
+
+
+async def former_names(
+    db: Database | Tx,
+    query: str,
+    *,
+    within: Unit | None = None,
+    levels: Sequence[Level] = (),
+    limit: int = 50,
+) -> list[Found]:
+    """Units in force known by a former name that contains the query (folded), or whose
+    ended predecessor has that name or code: aliases, and successors followed to the units in
+    force now (a commune merged in 2024 whose commune merged again in 2025). Exact former names
+    first; a former name that is the unit's own name is not one. Once per unit."""
+    folded = fold(query)
+    if not folded:
+        return []
+    like = f"%{_like_escape(folded)}%"
+    where, where_params = _within("u", within, levels)
+    sql = f"""
+        WITH RECURSIVE
+        chain(former, former_folded, id, partly, depth) AS (
+            SELECT e.name, e.name_folded, s.successor_id, s.partly, 1
+            FROM unit e JOIN unit_successor s ON s.unit_id = e.id
+            WHERE e.active = 0 AND (e.code = ? OR e.name_folded LIKE ? ESCAPE '\\')
+            UNION
+            SELECT c.former, c.former_folded, s.successor_id, max(c.partly, s.partly),
+                   c.depth + 1
+            FROM chain c JOIN unit_successor s ON s.unit_id = c.id
+            WHERE c.depth < 10
+        ),
+        hit(former, former_folded, id, partly) AS (
+            SELECT former, former_folded, id, partly FROM chain
+            UNION ALL
+            SELECT a.name, a.name_folded, a.unit_id, a.partly FROM unit_alias a
+            WHERE a.name_folded LIKE ? ESCAPE '\\'
+        )
+        SELECT {_columns("u")}, h.former, h.partly
+        FROM hit h JOIN unit u ON u.id = h.id
+        WHERE u.active = 1 AND h.former_folded <> u.name_folded {where}
+        ORDER BY h.former_folded = ? DESC, h.former_folded, h.partly,
+                 length(u.path) - length(replace(u.path, '/', '')), u.name_folded
+    """
+    rows = await db.fetchall(sql, [query.strip(), like, like, *where_params, folded])
+    found: list[Found] = []
+    seen: set[int] = set()
+    for row in rows:
+        if row["id"] in seen:
+            continue
+        seen.add(row["id"])
+        found.append(Found(_unit(row), row["former"], bool(row["partly"])))
+        if len(found) >= limit:
+            break
+    return found
 
 
 async def insert(
-    tx: Tx, *, parent: Unit | None, level: Level, code: str, name: str, kind: UnitKind
+    tx: Tx,
+    *,
+    parent: Unit | None,
+    level: Level,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    valid_from: date | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    area_km2: float | None = None,
 ) -> Unit:
     unit_id = await tx.execute(
-        "INSERT INTO unit (parent_id, level, code, name, name_folded, kind, path) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO unit (parent_id, level, code, name, name_folded, kind, path, valid_from, "
+        "lat, lon, area_km2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             parent.id if parent else None,
             level.value,
@@ -135,6 +283,10 @@ async def insert(
             fold(name),
             kind.value,
             f"pending:{code}",
+            valid_from.isoformat() if valid_from else None,
+            lat,
+            lon,
+            area_km2,
         ),
     )
     path = f"{parent.path if parent else '/'}{unit_id}/"
@@ -147,7 +299,61 @@ async def insert(
         name=name,
         kind=kind,
         path=path,
+        valid_from=valid_from,
+        lat=lat,
+        lon=lon,
+        area_km2=area_km2,
     )
+
+
+@dataclass(frozen=True)
+class Alias:
+    name: str
+    partly: bool
+
+
+async def add_alias(tx: Tx, unit: Unit, name: str, *, partly: bool = False) -> bool:
+    """Record a former name of `unit`; False when it was known already (same folded name)."""
+    name = clean_name(name)
+    added = await tx.rowcount(
+        "INSERT OR IGNORE INTO unit_alias (unit_id, name, name_folded, partly) VALUES (?, ?, ?, ?)",
+        (unit.id, name, fold(name), int(partly)),
+    )
+    return added > 0
+
+
+async def aliases(db: Database | Tx, unit: Unit) -> list[Alias]:
+    rows = await db.fetchall(
+        "SELECT name, partly FROM unit_alias WHERE unit_id = ? ORDER BY name_folded", (unit.id,)
+    )
+    return [Alias(row["name"], bool(row["partly"])) for row in rows]
+
+
+async def end(tx: Tx, unit: Unit, on: date) -> Unit:
+    """The unit is no longer in force from `on`: inactive, kept with its records."""
+    await tx.execute(
+        "UPDATE unit SET valid_to = ?, active = 0 WHERE id = ?", (on.isoformat(), unit.id)
+    )
+    return unit.model_copy(update={"valid_to": on, "active": False})
+
+
+async def add_successor(tx: Tx, unit: Unit, successor: Unit, *, partly: bool = False) -> None:
+    """`successor` took over `unit` (or, `partly`, a part of it); recording it twice is one."""
+    await tx.execute(
+        "INSERT INTO unit_successor (unit_id, successor_id, partly) VALUES (?, ?, ?) "
+        "ON CONFLICT (unit_id, successor_id) DO UPDATE SET partly = excluded.partly",
+        (unit.id, successor.id, int(partly)),
+    )
+
+
+async def successors(db: Database | Tx, unit: Unit) -> list[tuple[Unit, bool]]:
+    """The units that took `unit` over (each with `partly`), by name."""
+    rows = await db.fetchall(
+        f"SELECT {_columns('u')}, s.partly FROM unit_successor s "
+        "JOIN unit u ON u.id = s.successor_id WHERE s.unit_id = ? ORDER BY u.name_folded",
+        (unit.id,),
+    )
+    return [(_unit(row), bool(row["partly"])) for row in rows]
 
 
 async def next_branch_code(tx: Tx, commune: Unit) -> str:
@@ -160,6 +366,8 @@ async def next_branch_code(tx: Tx, commune: Unit) -> str:
     return f"{commune.code}-{number:03d}"
 
 
-async def count_by_level(db: Database | Tx) -> dict[Level, int]:
-    rows = await db.fetchall("SELECT level, count(*) AS n FROM unit GROUP BY level")
+async def count_by_level(db: Database | Tx, *, in_force: bool = False) -> dict[Level, int]:
+    """Units per level; `in_force`: only those not ended."""
+    where = " WHERE valid_to IS NULL" if in_force else ""
+    rows = await db.fetchall(f"SELECT level, count(*) AS n FROM unit{where} GROUP BY level")
     return {Level(row["level"]): int(row["n"]) for row in rows}

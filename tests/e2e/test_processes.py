@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_database
-from bot.config import Settings
+from bot.config import THAI_BINH_2024, Settings
 from bot.fake_bot_api import FakeBotApi
 from bot.storage import people
 from bot.storage import units as unit_store
@@ -64,7 +64,8 @@ async def start_bot(fake: FakeBotApi, database: Path, cwd: Path) -> asyncio.subp
 async def seeded(tmp_path: Path) -> AsyncIterator[tuple[Path, str]]:
     """A database with one commune chair and two branches; yields (path, commune name)."""
     path = tmp_path / "bot.sqlite3"
-    db: Database = await open_database(Settings(database=path))
+    # Thái Bình's 2024 map: registration still walks district → commune → branch.
+    db: Database = await open_database(Settings(database=path, units_csv=THAI_BINH_2024.path))
     district = (await unit_store.search(db, "dong hung"))[0]
     commune = (await unit_store.children(db, district.id))[0]
     await branch(db, commune, "Thôn Đông")

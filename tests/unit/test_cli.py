@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.config import THAI_BINH_2024
 from bot.storage import people
 from bot.storage.db import Database
 
@@ -19,6 +20,7 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "cli.sqlite3"
     monkeypatch.setenv("KHUYENHOC_DATABASE", str(path))
+    monkeypatch.setenv("KHUYENHOC_UNITS_CSV", str(THAI_BINH_2024.path))  # codes 34, 340, 12433
     return path
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from bot.cli import main
-from bot.config import DATA_DIR
+from bot.config import DATA_DIR, THAI_BINH_2024
 from bot.i18n import translator
 from bot.services import annual_report, counters, demo_data, demo_plan, nominations, stats
 from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale
@@ -266,6 +266,7 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "cli.sqlite3"
     monkeypatch.setenv("KHUYENHOC_DATABASE", str(path))
+    monkeypatch.setenv("KHUYENHOC_UNITS_CSV", str(THAI_BINH_2024.path))  # the codes used below
     return path
 
 
