@@ -12,9 +12,9 @@
    drafts), those answers, and the update marked handled; then the answers go out. A person can
    never see an answer whose state was not saved, and a crash between the commit and the send
    only delays the answer to the next start (`resume`).
-4. **Sent once.** An answer's row is marked (`reply_leaving`) when the rate limiter gives it
-   its turn, just before the HTTP call. One marked at a crash may have arrived and is not sent
-   again; one a connection refused is unmarked and waits.
+4. **Sent once.** An answer leaves the queue (`reply_leaving`) when the rate limiter gives it
+   its turn, just before the HTTP call: one on the wire at a crash may have arrived and is not
+   sent again; one a refused connection proves unsent goes back and waits.
 5. **Notices.** Services write a `notice_event` with the change someone else must hear about;
    after each update its renderer (`render_notice`, `handlers/notices.py`) turns the waiting
    events into messages, committed with the update's answers as the events are deleted.
@@ -397,34 +397,30 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 async def deliver(
     bot: ExtBot[Any], db: Database, queued: list[QueuedReply], clock: Callable[[], datetime]
 ) -> None:
-    """Send committed answers in order, each marked just before it leaves (`reply_leaving`)
-    and gone from the queue once Telegram answered, accepted or refused for good (blocked,
-    bad request).
+    """Send committed answers in order. Each leaves the queue in its own commit when the rate
+    limiter gives it its turn, just before the HTTP call (`reply_leaving`).
 
     Exactly once where that can be known: a connection that failed before the request was
-    written is tried again, then the rest waits for the next start; an answer that may have
-    arrived (a read timeout, a crash while it was on the wire) is never sent a second time,
-    as the outbox treats its 'unknown' rows. Telegram offers no way to ask which it was.
+    written, or a 429, puts it back (tried again, then the rest waits for the next start); an
+    answer that may have arrived (a read timeout, a crash while it was on the wire) is never
+    sent a second time, as the outbox treats its 'unknown' rows. Telegram offers no way to
+    ask which it was.
     """
     for reply in queued:
-        if reply.left:
-            _log.warning(
-                "An answer to %s was on its way when the bot stopped; it may have arrived and "
-                "is not sent again",
-                reply.chat_id,
-            )
-            await update_journal.reply_done(db, reply.id)
-            continue
-        row_id = reply.id
+        left = False
 
-        async def leaving(row_id: int = row_id) -> None:
-            await update_journal.reply_leaving(db, row_id, clock())
+        async def leaving(reply: QueuedReply = reply) -> None:
+            nonlocal left
+            await update_journal.reply_leaving(db, reply)
+            left = True
 
         for attempt in range(3):
+            left = False
             try:
                 await perform(bot, reply.request, leaving=leaving)
             except RetryAfter as error:  # past the rate limiter's own retries: not delivered
-                await update_journal.reply_not_left(db, reply.id)
+                if left:
+                    await update_journal.reply_not_left(db, reply)
                 wait = error.retry_after
                 await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
                 continue
@@ -441,7 +437,8 @@ async def deliver(
                         error,
                     )
                 else:
-                    await update_journal.reply_not_left(db, reply.id)
+                    if left:
+                        await update_journal.reply_not_left(db, reply)
                     if attempt < 2:
                         await asyncio.sleep(0.5 * 2**attempt)
                         continue
@@ -451,7 +448,8 @@ async def deliver(
                     return
             except TelegramError as error:
                 _log.warning("Could not send an answer to %s: %s", reply.chat_id, error)
-            await update_journal.reply_done(db, reply.id)
+            if not left:  # refused before its turn: nothing more to do with it
+                await update_journal.reply_done(db, reply.id)
             break
 
 

@@ -42,8 +42,6 @@ class QueuedReply:
     update_id: int
     chat_id: int
     request: dict[str, Any]
-    left: bool = False
-    """Handed to the HTTP client before the last stop: it may have arrived."""
 
 
 async def record(db: Database, update_id: int, payload: str, now: datetime) -> bool:
@@ -135,34 +133,32 @@ async def commit_update(
     return queued
 
 
-async def reply_leaving(db: Database, reply_id: int, now: datetime) -> None:
-    """The request is about to be handed to the HTTP client: from now on it may arrive."""
-    await db.execute("UPDATE reply_queue SET left_at = ? WHERE id = ?", (to_db_time(now), reply_id))
+async def reply_leaving(db: Database, reply: QueuedReply) -> None:
+    """The request is about to be handed to the HTTP client: from now on it may arrive, so it
+    leaves the queue (one write per answer); a crash after this never sends it again."""
+    await db.execute("DELETE FROM reply_queue WHERE id = ?", (reply.id,))
 
 
-async def reply_not_left(db: Database, reply_id: int) -> None:
-    """The connection failed before the request was written: it certainly did not arrive."""
-    await db.execute("UPDATE reply_queue SET left_at = NULL WHERE id = ?", (reply_id,))
+async def reply_not_left(db: Database, reply: QueuedReply) -> None:
+    """The connection failed before the request was written (or Telegram said to wait): it
+    certainly did not arrive, and goes back in the queue where it was."""
+    await db.execute(
+        "INSERT INTO reply_queue (id, update_id, chat_id, request) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (id) DO NOTHING",
+        (reply.id, reply.update_id, reply.chat_id, json.dumps(reply.request, ensure_ascii=False)),
+    )
 
 
 async def reply_done(db: Database, reply_id: int) -> None:
-    """Telegram answered the request, or it may have arrived: it is not sent again."""
+    """Telegram refused it before it could leave (not sent): it is not tried again."""
     await db.execute("DELETE FROM reply_queue WHERE id = ?", (reply_id,))
 
 
 async def queued_replies(db: Database) -> list[QueuedReply]:
     """Replies committed but not answered by Telegram, in the order they were written."""
-    rows = await db.fetchall(
-        "SELECT id, update_id, chat_id, request, left_at FROM reply_queue ORDER BY id"
-    )
+    rows = await db.fetchall("SELECT id, update_id, chat_id, request FROM reply_queue ORDER BY id")
     return [
-        QueuedReply(
-            int(r["id"]),
-            int(r["update_id"]),
-            int(r["chat_id"]),
-            json.loads(r["request"]),
-            left=r["left_at"] is not None,
-        )
+        QueuedReply(int(r["id"]), int(r["update_id"]), int(r["chat_id"]), json.loads(r["request"]))
         for r in rows
     ]
 
