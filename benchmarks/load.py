@@ -147,12 +147,11 @@ async def prepare_database(path: Path, people: Sequence[int]) -> None:
     from bot.config import Settings
     from bot.services import hierarchy, registration
     from bot.storage import units as unit_store
-    from bot.storage.models import Role, UnitKind
+    from bot.storage.models import Level, Role, UnitKind
 
-    db = await open_database(Settings(database=path))
+    db = await open_database(Settings(database=path))  # today's map: xã Đông Hưng, Hưng Yên
     try:
-        district = (await unit_store.search(db, "dong hung"))[0]
-        commune = (await unit_store.children(db, district.id))[0]
+        commune = (await unit_store.search(db, "dong hung", levels=[Level.COMMUNE]))[0]
         branch = await hierarchy.create_branch(
             db, commune, "Thôn Đông", UnitKind.VILLAGE, actor_id=None
         )
