@@ -1,6 +1,7 @@
-"""/stats on Thái Bình at its published 2023 size (`khuyenhoc demo-data --scale province`).
+"""/stats on the province demo (`khuyenhoc demo-data --scale province`): Thái Bình at its
+published 2023 size, moved onto today's map, and Hưng Yên since.
 
-Measures: the time to build that database; for the province, Đông Hưng and one of its communes,
+Measures: the time to build that database; for today's province, xã Đông Hưng and one commune,
 the database work of /stats (`stats.compute`, counters only) against deriving the same numbers
 from the raw tables (`stats.full_scan`), as a ratio; and the whole /stats handler, from sending
 the message to the bot having settled, through the real Application and the fake Bot API. Then
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import build_application, open_database, start_bot, stop_bot
+from bot.cli import demo_map
 from bot.config import PROJECT_ROOT, Settings
 from bot.fake_bot_api import FakeBotApi
 from bot.services import counters, demo_data, stats
@@ -57,7 +59,7 @@ async def median(runs: int, work: Callable[[], Awaitable[object]]) -> float:
 
 async def prepare(path: Path) -> None:
     """Build the province into `path` unless it already holds data."""
-    db = await open_database(Settings(database=path))
+    db = await open_database(demo_map(Settings(database=path)))
     try:
         if await demo_data.occupied(db):
             print(f"database: reusing {path}")
@@ -83,17 +85,17 @@ async def sizes(db: Database) -> str:
 
 
 async def scopes(db: Database) -> list[tuple[str, Unit, str]]:
-    """(label, unit, what to type after /stats): the province, Đông Hưng, and the first commune
-    of Đông Hưng whose name finds no other unit."""
+    """(label, unit, what to type after /stats): today's province, xã Đông Hưng (the demo's
+    user 2 chairs it), and the first commune whose name finds no other unit."""
     province = await unit_store.root(db)
-    district = (await unit_store.search(db, "Đông Hưng", levels=[Level.DISTRICT]))[0]
-    assert province is not None
-    communes = await unit_store.children(db, district.id)
+    dong_hung = await unit_store.in_force_by_code(db, demo_data.SMALL_COMMUNES[0])
+    assert province is not None and dong_hung is not None
+    communes = await unit_store.children(db, province.id)
     alone = [c for c in communes if len(await unit_store.search(db, c.name)) == 1]
     commune = (alone or communes)[0]
     return [
         (f"{province.name} (province)", province, ""),
-        (f"{district.name} (district)", district, district.name),
+        (f"{dong_hung.name} (commune)", dong_hung, dong_hung.code),
         (f"{commune.name} (commune)", commune, commune.name),
     ]
 

@@ -110,7 +110,8 @@ class BarChart:
     legend and are required with a target. ``value_format`` overrides how bar values are
     printed; by default they get one decimal, ``unit`` appended, and a decimal comma unless
     ``decimal_comma`` is false. ``y_label`` names the value axis (horizontal when the bars are).
-    ``footnote`` is the source/date line at the bottom.
+    ``footnote`` is the source/date line at the bottom; a long one, or one with line breaks
+    (the map the figures are on, a rule used), takes the lines it needs.
     """
 
     title: str
@@ -191,6 +192,18 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_FOOTNOTE_WRAP = 120  # characters of 10 pt across 1200 px, with margins
+_FOOTNOTE_LINE_IN = 0.2
+
+
+def _footnote_lines(text: str) -> str:
+    """The footnote wrapped to the width of the image, its own line breaks kept."""
+    lines = []
+    for line in _nfc(text).splitlines():
+        lines += textwrap.wrap(line, _FOOTNOTE_WRAP) or [""]
+    return "\n".join(lines).strip("\n")
+
+
 def _font(size: float, *, bold: bool = False) -> FontProperties:
     return FontProperties(fname=_BOLD_FONT_PATH if bold else FONT_PATH, size=size)
 
@@ -215,7 +228,8 @@ def _draw(data: BarChart, labels: list[str], horizontal: bool) -> Figure:
         chars = _vertical_chars_per_line(len(labels))
         wrapped = [textwrap.fill(label, chars, break_long_words=False) for label in labels]
         height = _MIN_HEIGHT_IN
-    footnote_in = 0.45 if data.footnote else 0.1
+    footnote = _footnote_lines(data.footnote)
+    footnote_in = (0.45 + _FOOTNOTE_LINE_IN * (footnote.count("\n"))) if footnote else 0.1
     figure = Figure(figsize=(_WIDTH_IN, height), dpi=_DPI, facecolor="white")
     figure.set_layout_engine(
         ConstrainedLayoutEngine(rect=(0.0, footnote_in / height, 1.0, 1.0 - footnote_in / height))
@@ -227,11 +241,11 @@ def _draw(data: BarChart, labels: list[str], horizontal: bool) -> Figure:
     title = "\n".join(textwrap.wrap(_nfc(data.title), _TITLE_WRAP)) or " "
     figure.suptitle(title, fontproperties=_font(_TITLE_PT, bold=True))
     _draw_legend(axes, data)
-    if data.footnote:
+    if footnote:
         figure.text(
             0.012,
             0.12 / height,
-            _nfc(data.footnote),
+            footnote,
             fontproperties=_font(_FOOTNOTE_PT),
             color=_MUTED_COLOR,
             ha="left",

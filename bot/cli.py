@@ -27,13 +27,16 @@ from bot.config import (
     shipped_map,
 )
 from bot.i18n import N_, Translator, translator
-from bot.services import demo_data, hierarchy, imports, registration
+from bot.services import demo_data, hierarchy, imports, map_change, registration
 from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale
 from bot.services.hierarchy import HierarchyError, UnitsFileUnreadable
 from bot.services.imports import ImportRejected
+from bot.services.map_change import MapChangeError, MapChangePlan, MapProblem
 from bot.services.reporting import local_today
+from bot.storage import map_changes as map_store
 from bot.storage import units as unit_store
 from bot.storage.db import Database, DatabaseProblem, DatabaseUnusable, utc_now
+from bot.storage.map_changes import GrantRow
 from bot.storage.models import ROLE_LEVEL, Role
 
 DEMO_DATABASE = Path("khuyenhoc-demo.sqlite3")
@@ -82,6 +85,36 @@ def _parser() -> argparse.ArgumentParser:
         "(2025-07-01 for data/hung_yen_2025_units.csv), else unknown",
     )
 
+    migrate_units = units_commands.add_parser(
+        "migrate",
+        help="move this database onto a new map: the new units created, the old ones ended, "
+        "branches and grants moved, counters rebuilt on the map of each year (backed up first)",
+    )
+    migrate_units.add_argument(
+        "--to", dest="to", required=True, type=Path, help="the new map's units CSV"
+    )
+    migrate_units.add_argument(
+        "--mapping",
+        required=True,
+        type=Path,
+        help="old commune → new unit(s): commune_code_2024, unit_code_jul2025, or "
+        "legacy_province, legacy_commune_code, new_commune_codes (|-separated), partly",
+    )
+    migrate_units.add_argument(
+        "--effective",
+        required=True,
+        type=_iso_day,
+        metavar="YYYY-MM-DD",
+        help="the day the new map came into force",
+    )
+    migrate_units.add_argument(
+        "--dry-run", action="store_true", help="print what would happen, change nothing"
+    )
+    migrate_units.add_argument(
+        "--province-code", help="the new map's province; default: the shipped map's"
+    )
+    migrate_units.add_argument("--province-name")
+
     branches = commands.add_parser("branches", help="branches (chi hội)")
     branches_commands = branches.add_subparsers(dest="branches_command", required=True)
     import_ = branches_commands.add_parser(
@@ -98,8 +131,10 @@ def _parser() -> argparse.ArgumentParser:
         "--scale",
         required=True,
         choices=[scale.value for scale in Scale],
-        help="province: Thái Bình's published 2023 size (about a minute); small: two "
-        "districts and people with ids 1-20, for `khuyenhoc shell`",
+        help="province: Thái Bình's 2019-2024 on its map with districts at its published "
+        "2023 size, moved onto today's map on 1 July 2025, and Hưng Yên's activity since "
+        "(about two minutes); small: a few communes of today's map and people with ids 1-20, "
+        "for `khuyenhoc shell`",
     )
     demo.add_argument("--seed", type=int, default=demo_data.DEFAULT_SEED)
     demo.add_argument(
@@ -151,7 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("shell", "demo-data") and "database" not in settings.model_fields_set:
         # Demo people and reports stay out of the real database.
         settings = settings.model_copy(update={"database": DEMO_DATABASE})
-    if args.command in ("shell", "demo-data") and "units_csv" not in settings.model_fields_set:
+    if (
+        args.command == "demo-data"
+        and args.scale == Scale.PROVINCE.value
+        and "units_csv" not in settings.model_fields_set
+    ):
         settings = demo_map(settings)
     if args.command == "shell":
         t = _t(settings)
@@ -176,8 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def demo_map(settings: Settings) -> Settings:
-    """The demo database is on Thái Bình's 2024 map for now: the demo data and the console's
-    seed are built on districts (a later step moves them onto today's map)."""
+    """The province demo starts on Thái Bình's 2024 map, and moves onto today's; the small one
+    and the console are on today's map (the default)."""
     return settings.model_copy(
         update={
             "units_csv": THAI_BINH_2024.path,
@@ -237,6 +276,19 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await run_console(settings, as_user=args.as_user)
     if args.command == "demo-data":
         return await _demo_data(args, settings)
+    if (
+        args.command == "units"
+        and args.units_command == "migrate"
+        and not settings.database.is_file()
+    ):
+        t = _t(settings)
+        print(
+            t.gettext("Nothing was changed: there is no database at {path}.").format(
+                path=settings.database
+            ),
+            file=sys.stderr,
+        )
+        return 1
     if args.command == "units":
         # Only the file given: a new database does not get the configured map first.
         db = await Database(settings.database).open()
@@ -260,6 +312,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.command == "admin":
             return await _admin_add(args, settings, db)
+        if args.command == "units" and args.units_command == "migrate":
+            return await _units_migrate(args, settings, db)
         if args.command == "units":
             return await _units_load(args, settings, db)
         if args.command == "branches":
@@ -386,6 +440,320 @@ async def _units_load(args: argparse.Namespace, settings: Settings, db: Database
     return 0
 
 
+# --- Moving onto a new map ------------------------------------------------------------------
+
+MAP_PROBLEMS = {
+    MapProblem.MISSING_FILE: N_("The file {value} does not exist."),
+    MapProblem.UNREADABLE_FILE: N_("A file cannot be read: {value}."),
+    MapProblem.MAPPING_NOT_CSV: N_("The mapping file is not a CSV file in UTF-8: {value}"),
+    MapProblem.MAPPING_COLUMNS: N_(
+        "The mapping file has neither format's columns; it needs {value}."
+    ),
+    MapProblem.MAPPING_NO_CODE: N_("The mapping file's line {line} has no old or no new code."),
+    MapProblem.MAPPING_DUPLICATE: N_(
+        "The mapping file names the commune {value} twice (or a new code twice), line {line}."
+    ),
+    MapProblem.MAPPING_BAD_PARTLY: N_(
+        "The mapping file's line {line}: partly is 0 or 1, not {value}."
+    ),
+    MapProblem.NO_PROVINCE: N_("The database has no province in force to move."),
+    MapProblem.PROVINCE_NEEDED: N_(
+        "Which province is the new map's? Give --province-code and --province-name ({value})."
+    ),
+    MapProblem.NO_ROWS: N_("The mapping file has no commune of {value}."),
+    MapProblem.NOT_IN_DATABASE: N_(
+        "{count} communes of the mapping are not in force in the database (from line {line}): "
+        "{value}."
+    ),
+    MapProblem.ALREADY_ENDED: N_(
+        "{count} communes of the mapping have ended already (from line {line}): {value}. The "
+        "database was moved onto another map; nothing was changed."
+    ),
+    MapProblem.NOT_IN_UNITS_FILE: N_(
+        "{count} new codes of the mapping are not in the units file (from line {line}): {value}."
+    ),
+    MapProblem.UNCOVERED: N_(
+        "The mapping does not say where {count} communes of the database go: {value}."
+    ),
+    MapProblem.CODE_TAKEN: N_(
+        "{count} codes of the new map belong to units in force that do not end: {value}."
+    ),
+    MapProblem.TOO_EARLY: N_(
+        "{count} units would end before they began (they came into force on or after the "
+        "effective day): {value}."
+    ),
+    MapProblem.COUNTERS: N_(
+        "The counters did not match the records after the rebuild ({value} differ); everything "
+        "was rolled back."
+    ),
+}
+
+
+def _map_problem(t: Translator, error: MapChangeError) -> str:
+    text = t.gettext(MAP_PROBLEMS[error.problem]).format(
+        value=error.value, line=error.line, count=t.number(error.count)
+    )
+    return t.gettext("Nothing was changed: {problem}").format(problem=text)
+
+
+def _backup_path(path: Path) -> Path:
+    stamp = utc_now().strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.stem}.{stamp}.bak{path.suffix}")
+
+
+async def _units_migrate(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    """Plan (and without --dry-run carry out) the move onto a new map; one line on a problem."""
+    t = _t(settings)
+    started = time.perf_counter()
+    try:
+        planned = await map_change.plan(
+            db,
+            args.to,
+            args.mapping,
+            args.effective,
+            province_code=args.province_code,
+            province_name=args.province_name,
+            now=utc_now(),
+        )
+    except MapChangeError as error:
+        print(_map_problem(t, error), file=sys.stderr)
+        return 1
+    except HierarchyError as error:
+        print(f"{args.to}: {_hierarchy_error(settings, error)}", file=sys.stderr)
+        return 1
+    if planned.done is not None:
+        print(
+            t.gettext(
+                "This database was moved onto this map on {effective} already (map change "
+                "#{id}, carried out {applied}); nothing was changed."
+            ).format(
+                effective=t.date(planned.effective),
+                id=planned.done.id,
+                applied=t.datetime(planned.done.applied_at, settings.tz),
+            )
+        )
+        return 0
+    heading = (
+        t.gettext(
+            "Dry run, nothing is changed: moving {database} onto the map of {units} from "
+            "{effective}, through {mapping}."
+        )
+        if args.dry_run
+        else t.gettext(
+            "Moving {database} onto the map of {units} from {effective}, through {mapping}."
+        )
+    )
+    print(
+        heading.format(
+            database=settings.database,
+            units=args.to,
+            effective=t.date(args.effective),
+            mapping=args.mapping,
+        )
+    )
+    if args.dry_run:
+        _print_map_plan(t, planned)
+        print(
+            t.gettext(
+                "Counters: rebuilt on the map of each year and checked with counters.recompute "
+                "when the change is carried out."
+            )
+        )
+        print(
+            t.gettext(
+                "Planned in {seconds} s. Run it again without --dry-run to carry it out (the "
+                "database is backed up first)."
+            ).format(seconds=t.number(round(time.perf_counter() - started, 1)))
+        )
+        return 0
+    backup = _backup_path(settings.database)
+    await map_store.backup(db, backup)
+    print(t.gettext("Backed the database up to {backup}.").format(backup=backup))
+    try:
+        result = await map_change.apply(db, planned, now=utc_now())
+    except MapChangeError as error:
+        print(_map_problem(t, error), file=sys.stderr)
+        return 1
+    except HierarchyError as error:
+        print(f"{args.to}: {_hierarchy_error(settings, error)}", file=sys.stderr)
+        return 1
+    _print_map_plan(t, result.plan)
+    print(
+        t.gettext(
+            "Counters rebuilt on the map of each year: {changed} changed; counters.recompute "
+            "finds {mismatches} mismatches."
+        ).format(changed=t.number(result.counters_changed), mismatches=t.number(result.mismatches))
+    )
+    print(
+        t.gettext(
+            "Done in {seconds} s (map change #{id}). The chairs concerned are told when the bot "
+            "runs."
+        ).format(seconds=t.number(round(time.perf_counter() - started, 1)), id=result.change_id)
+    )
+    return 0
+
+
+def _print_map_plan(t: Translator, planned: MapChangePlan) -> None:
+    """Every line `units migrate` prints about what is (or would be) done."""
+    from handlers.common import role_label, unit_title
+
+    province = planned.new_province_name
+    communes, middles = t.number(len(planned.new_units)), t.number(planned.middles)
+    if not planned.creates_province:
+        created = (
+            t.gettext(
+                "Units created: {count}: {middles} districts or areas and {communes} communes and "
+                "wards under {province}."
+            )
+            if planned.middles
+            else t.gettext(
+                "Units created: {count}: {communes} communes and wards under {province}."
+            )
+        )
+    else:
+        created = (
+            t.gettext(
+                "Units created: {count}: the province {province}, {middles} districts or areas "
+                "and {communes} communes and wards."
+            )
+            if planned.middles
+            else t.gettext(
+                "Units created: {count}: the province {province} and its {communes} communes "
+                "and wards."
+            )
+        )
+    print(
+        created.format(
+            count=t.number(planned.units_created),
+            middles=middles,
+            communes=communes,
+            province=province,
+        )
+    )
+    ended = (
+        t.gettext(
+            "Units ended on {effective}: {count}: {districts} districts and {communes} communes."
+        )
+        if planned.same_province
+        else t.gettext(
+            "Units ended on {effective}: {count}: the province {province}, {districts} districts "
+            "and {communes} communes."
+        )
+    )
+    print(
+        ended.format(
+            effective=t.date(planned.effective),
+            count=t.number(planned.units_ended),
+            province=planned.province.name,
+            districts=t.number(len(planned.districts)),
+            communes=t.number(len(planned.communes)),
+        )
+    )
+    if planned.skipped_rows:
+        print(
+            t.gettext("{count} rows of the mapping are of another province, left aside.").format(
+                count=t.number(planned.skipped_rows)
+            )
+        )
+    settled = len(planned.branches) - len(planned.provisional)
+    print(
+        t.gettext("Branches moved to the commune that took theirs: {count}.").format(
+            count=t.number(settled)
+        )
+    )
+    if planned.renamed:
+        examples = ", ".join(move.name for move in planned.renamed[:3])
+        print(
+            t.gettext(
+                "Of the branches moved, {count} take their old commune's name after their own, "
+                "to stay distinct in the new commune (such as {examples})."
+            ).format(count=t.number(len(planned.renamed)), examples=examples)
+        )
+    print(
+        t.gettext(
+            "Branches placed provisionally (their commune was split; the province admin "
+            "confirms or moves them in /branches): {count}."
+        ).format(count=t.number(len(planned.provisional)))
+    )
+    for move in planned.provisional:
+        print(
+            "  - "
+            + t.gettext("{branch} (of {old}): placed in {first}; may go to {candidates}").format(
+                branch=unit_title(t, move.branch),
+                old=unit_title(t, move.old_commune),
+                first=unit_title(t, planned.new_unit(move.to_code)),
+                candidates=", ".join(
+                    unit_title(t, planned.new_unit(code)) for code in move.candidates
+                ),
+            )
+        )
+    print(
+        t.gettext("Grants moved with their unit: {count}.").format(
+            count=t.number(len(planned.grants_moved))
+        )
+    )
+    for change in planned.grants_moved:
+        target = unit_title(t, planned.new_unit(change.to_code or ""))
+        print(
+            "  - "
+            + t.gettext("{person}: {role}, {old} → {new}").format(
+                person=_person(change.grant),
+                role=role_label(t, change.grant.role),
+                old=unit_title(t, change.unit),
+                new=target,
+            )
+        )
+    print(
+        t.gettext(
+            "Grants kept on the ended unit (its holder reads it for the years before): {count}."
+        ).format(count=t.number(len(planned.grants_kept)))
+    )
+    for change in planned.grants_kept:
+        print(
+            "  - "
+            + t.gettext("{person}: {role}, {unit}").format(
+                person=_person(change.grant),
+                role=role_label(t, change.grant.role, change.unit),
+                unit=unit_title(t, change.unit),
+            )
+        )
+    print(
+        t.gettext("Unused invites to ended units: {count}.").format(
+            count=t.number(len(planned.invites))
+        )
+    )
+    ended_units = {c.unit.id: c.unit for c in planned.communes}
+    ended_units.update({d.id: d for d in planned.districts})
+    ended_units[planned.province.id] = planned.province
+    for invite in planned.invites:
+        unit = ended_units.get(invite.unit_id)
+        print(
+            "  - "
+            + t.gettext("{code}: {role}, {unit}, valid until {until}").format(
+                code=invite.code,
+                role=role_label(t, invite.role),
+                unit=unit_title(t, unit) if unit else invite.unit_id,
+                until=t.date(invite.expires_at.date()),
+            )
+        )
+    records = planned.records
+    print(
+        t.gettext(
+            "Records untouched, each on the unit it was filed under: {members} members, "
+            "{nominations} title nominations, {contributions} contributions, {awards} awards."
+        ).format(
+            members=t.number(records.get("member", 0)),
+            nominations=t.number(records.get("nomination", 0)),
+            contributions=t.number(records.get("contribution", 0)),
+            awards=t.number(records.get("award", 0)),
+        )
+    )
+
+
+def _person(grant: GrantRow) -> str:
+    return f"{grant.full_name} ({grant.telegram_id})" if grant.full_name else str(grant.telegram_id)
+
+
 async def _branches_import(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     try:
         created = await hierarchy.import_branches_csv(db, args.file, actor_id=None)
@@ -403,10 +771,25 @@ DEMO_PROBLEMS = {
         "{path} already holds people, branches or reports, so nothing was generated. Add "
         "--force to rename it and start a new database."
     ),
-    DemoDataProblem.NO_UNITS: N_("{path} has no province, districts and communes to fill."),
+    DemoDataProblem.NO_UNITS: N_("{path} has no province and communes to fill."),
     DemoDataProblem.TOO_EARLY: N_(
-        "The computer's date is before the end of the published years; nothing was generated."
+        "The computer's date is not after 1 July 2025, when today's map came into force; "
+        "nothing was generated."
     ),
+    DemoDataProblem.NOT_THAI_BINH: N_(
+        "{path} is not on Thái Bình's map of 2024 (data/thai_binh_2024_units.csv), which the "
+        "province demo starts from; nothing was generated. Leave KHUYENHOC_UNITS_CSV unset, or "
+        "use --force for a new database."
+    ),
+}
+DEMO_STEPS = {
+    demo_data.Step.HISTORY: N_(
+        "Thái Bình 2019–2024 on its map with districts, at its published 2023 size…"
+    ),
+    demo_data.Step.MAP_CHANGE: N_(
+        "Moving it onto today's map on 1 July 2025, as `khuyenhoc units migrate` does…"
+    ),
+    demo_data.Step.TODAY: N_("Hưng Yên's 104 communes since then, on today's map…"),
 }
 
 
@@ -439,9 +822,15 @@ async def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
             print(t.gettext("Renamed the old database to {backup}.").format(backup=backup))
             db = await open_database(settings)
         started = time.perf_counter()
+        scale = Scale(args.scale)
+
+        def step(which: demo_data.Step) -> None:
+            if scale is Scale.PROVINCE:
+                print(t.gettext(DEMO_STEPS[which]), flush=True)
+
         try:
             summary = await demo_data.build(
-                db, Scale(args.scale), seed=args.seed, today=local_today(utc_now())
+                db, scale, seed=args.seed, today=local_today(utc_now()), started=step
             )
         except DemoDataError as error:
             print(t.gettext(DEMO_PROBLEMS[error.problem]).format(path=path), file=sys.stderr)
@@ -470,13 +859,57 @@ async def _demo_data(args: argparse.Namespace, settings: Settings) -> int:
             baselines=t.number(summary.baselines),
         )
     )
+    _print_demo_steps(t, summary)
     print(
         t.gettext(
-            "Try it with `khuyenhoc shell --as 1` (the province administrator); users 2 and 5-7 "
-            "chair communes, 3 and 4 districts, 10-20 are volunteers."
+            "Try it with `khuyenhoc shell --as 1` (the province administrator); users 2-7 chair "
+            "communes, 8 and 9 head branches, 10-20 are volunteers."
         )
     )
+    if summary.map_change is not None:
+        print(
+            t.gettext(
+                "Until 30 June 2025 the province was Thái Bình with its districts (users 3 and 4 "
+                "chaired two of them); /stats and /report for 2024 and earlier show that map."
+            )
+        )
     return 0
+
+
+def _print_demo_steps(t: Translator, summary: demo_data.Summary) -> None:
+    """How long the province's steps took, and what moving onto today's map did."""
+    took = dict(summary.steps)
+    moved = summary.map_change
+    if moved is None or demo_data.Step.HISTORY not in took:
+        return
+    print(
+        t.gettext(
+            "Steps: {history} s for the history, {move} s to move it onto today's map, {today} s "
+            "since."
+        ).format(
+            history=t.number(round(took[demo_data.Step.HISTORY], 1)),
+            move=t.number(round(took.get(demo_data.Step.MAP_CHANGE, 0.0), 1)),
+            today=t.number(round(took.get(demo_data.Step.TODAY, 0.0), 1)),
+        )
+    )
+    done = moved.plan
+    print(
+        t.gettext(
+            "Today's map since {effective}: {created} units created and {ended} ended, "
+            "{branches} branches moved to today's communes, {moved} grants moved with their unit "
+            "and {kept} kept on the ended units, counters rebuilt on the map of each year "
+            "({changed} changed, {mismatches} mismatches)."
+        ).format(
+            effective=t.date(done.effective),
+            created=t.number(done.units_created),
+            ended=t.number(done.units_ended),
+            branches=t.number(len(done.branches)),
+            moved=t.number(len(done.grants_moved)),
+            kept=t.number(len(done.grants_kept)),
+            changed=t.number(moved.counters_changed),
+            mismatches=t.number(moved.mismatches),
+        )
+    )
 
 
 # --- Importing figures and baselines ----------------------------------------------------------

@@ -20,23 +20,31 @@ from bot.numbers import parse_number
 from bot.services import hierarchy, registration
 from bot.storage import units as unit_store
 from bot.storage.db import Database
-from bot.storage.models import Level, Role, UnitKind
+from bot.storage.models import Level, Role, Unit, UnitKind
+from handlers.common import unit_in_sentence
 
 DEFAULT_USER = 1001
 DEMO_ADMIN, DEMO_CHAIR = 1, 2
 
 
-async def seed_demo(db: Database) -> bool:
+async def seed_demo(db: Database) -> Unit | None:
     """On a database nobody uses yet: a province admin, a commune chair and three branches,
-    so registration can be tried end to end (`:as 2` approves). True if it seeded."""
+    so registration can be tried end to end (`:as 2` approves). The commune is the first one
+    registration offers (on today's map the first of the province's communes and wards; on a
+    map with districts, the first of the first district), so pressing the first button at
+    each step reaches it. Returns it if it seeded."""
     row = await db.fetchone("SELECT count(*) FROM role_grant")
     if row is None or row[0] > 0:
-        return False
+        return None
     province = await unit_store.root(db)
-    district = next(iter(await unit_store.search(db, "Đông Hưng", levels=[Level.DISTRICT])), None)
-    if province is None or district is None:
-        return False
-    commune = (await unit_store.children(db, district.id))[0]
+    if province is None or not province.in_force:
+        return None
+    commune = province
+    while commune.level is not Level.COMMUNE:
+        below = await unit_store.children(db, commune.id, limit=1)
+        if not below or below[0].level is Level.BRANCH:
+            return None
+        commune = below[0]
     for name in ("Thôn Đông", "Thôn Tây", "Thôn Nam"):
         if not await unit_store.children(db, commune.id, query=name):
             await hierarchy.create_branch(db, commune, name, UnitKind.VILLAGE, actor_id=None)
@@ -46,7 +54,7 @@ async def seed_demo(db: Database) -> bool:
     await registration.grant_role(
         db, DEMO_CHAIR, Role.COMMUNE_CHAIR, commune, full_name="Chủ tịch xã"
     )
-    return True
+    return commune
 
 
 async def _stdin_lines(stream: TextIO) -> AsyncIterator[str]:
@@ -127,12 +135,13 @@ async def run_console(
         ).format(user=current[0]),
         file=out,
     )
-    if seeded:
+    if seeded is not None:
         print(
             t.gettext(
-                "Demo data: user {admin} is the province administrator, user {chair} a commune "
-                "chair with three branches. Send /start to register, then `:as {chair}` to approve."
-            ).format(admin=DEMO_ADMIN, chair=DEMO_CHAIR),
+                "Demo data: user {admin} is the province administrator, user {chair} the chair of "
+                "{commune} with three branches. Send /start to register there (the first button "
+                "at each step), then `:as {chair}` to approve."
+            ).format(admin=DEMO_ADMIN, chair=DEMO_CHAIR, commune=unit_in_sentence(t, seeded)),
             file=out,
         )
     out.flush()

@@ -16,7 +16,7 @@ IMPORT_PROBLEMS = {
     ImportErrorCode.DUPLICATE_COLUMN: N_("the column appears twice"),
     ImportErrorCode.REQUIRED: N_("a value is required"),
     ImportErrorCode.UNKNOWN_UNIT: N_("no unit has this code"),
-    ImportErrorCode.WRONG_LEVEL: N_("figures belong to communes, districts and the province"),
+    ImportErrorCode.WRONG_LEVEL: N_("figures belong to communes, wards and the units above them"),
     ImportErrorCode.OUT_OF_SCOPE: N_("outside your units"),
     ImportErrorCode.NOT_A_YEAR: N_("not a year"),
     ImportErrorCode.YEAR_OUT_OF_RANGE: N_("the year is out of range"),

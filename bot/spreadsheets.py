@@ -92,7 +92,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table with an optional title and subtitle (scope and period) above it.
+    """One table with an optional title and subtitle (scope and period) above it, and notes
+    below it (which map the figures are on, a rule used).
 
     Every row, and ``totals`` if given, has one value per column: ``None`` for an empty cell,
     ``str`` under text columns, ``int``/``float`` under integer, money and percent columns
@@ -105,6 +106,7 @@ class Sheet:
     title: str | None = None
     subtitle: str | None = None
     totals: Sequence[CellValue] | None = None
+    notes: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         _check_sheet_name(self.name)
@@ -288,6 +290,18 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             cell.font = Font(bold=True)
             cell.fill = _TOTALS_FILL
             cell.border = _TOTALS_BORDER
+
+    row = last_data_row + (sheet.totals is not None) + 2
+    for note in sheet.notes:
+        cell = ws.cell(row=row, column=1, value=_clean(note))
+        cell.font = Font(italic=True)
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        if count > 1:
+            ws.merge_cells(f"A{row}:{last_letter}{row}")
+        lines = math.ceil(_text_width(note) / sum(widths))
+        if lines > 1:
+            ws.row_dimensions[row].height = lines * 15
+        row += 1
 
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

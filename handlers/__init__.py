@@ -38,6 +38,7 @@ from handlers import (
     menu,
     myreports,
     notices,
+    placing,
     start,
     stats,
     targets,
@@ -64,6 +65,7 @@ FEATURES = (
     campaigns,
     invite,
     branches,
+    placing,
     language,
     menu,
 )

@@ -1,7 +1,7 @@
 """/branches: a commune chair lists the commune's branches (chi hội) and adds new ones.
 
 Two dialogs share the two questions that add a branch (its name, then its kind): `Branches`,
-the full /branches flow (a commune to choose for a district chair, the list, ➕), and
+the full /branches flow (a commune to choose for a chair above one, the list, ➕), and
 `AddBranch`, a short interruption started by the "➕ Add a branch here" button that a unit
 picker shows on a commune with no branch yet (`when_empty`): a chair in the middle of a
 form adds the missing branch there and then, and the form asks its question again with it.
@@ -22,7 +22,7 @@ from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import BRANCH_KINDS, ROLE_RANK, Level, Role, Unit, UnitKind
-from handlers import picker, unit_question
+from handlers import picker, placing, unit_question
 from handlers.common import (
     KIND_LABELS,
     MENU_BRANCHES,
@@ -212,8 +212,8 @@ class _AddingBranch(Dialog):
 
 
 class Branches(_AddingBranch):
-    """/branches: the commune (a district chair or the province chooses one), its branches,
-    ➕ to add one."""
+    """/branches: the commune (a chair above communes chooses one: a district chair, an area
+    coordinator, the province), its branches, ➕ to add one."""
 
     name = "br"
     title = N_("Branches")
@@ -235,6 +235,7 @@ class Branches(_AddingBranch):
             data["commune"] = top.unit.id
             await self.show_list(update, context, t)
             return
+        await placing.offer(update, context, t)  # branches of split communes to place
         self._commune_question(t).begin(context, top.unit)
         await self.show_picker(update, context, t)
 

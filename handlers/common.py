@@ -30,6 +30,7 @@ from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit, UnitKind
+from bot.text import fold
 
 _log = logging.getLogger(__name__)
 
@@ -121,13 +122,54 @@ ROLE_LABELS = {
     Role.DISTRICT_CHAIR: N_("District chair"),
     Role.PROVINCE_ADMIN: N_("Province administrator"),
 }
+AREA_COORDINATOR = N_("Area coordinator")
+"""`Role.DISTRICT_CHAIR` on an area (cụm): the middle level of a map without districts."""
+
+# How a unit is named inside a sentence ("nay thuộc xã Đông Hưng"): its type, lower case.
+_IN_SENTENCE = {
+    UnitKind.PROVINCE: N_("province {name}"),
+    UnitKind.CITY: N_("city {name}"),
+    UnitKind.TOWN: N_("town {name}"),
+    UnitKind.URBAN_DISTRICT: N_("urban district {name}"),
+    UnitKind.RURAL_DISTRICT: N_("district {name}"),
+    UnitKind.AREA: N_("area {name}"),
+    UnitKind.COMMUNE: N_("commune {name}"),
+    UnitKind.WARD: N_("ward {name}"),
+    UnitKind.TOWNSHIP: N_("township {name}"),
+}
+_BRANCH_IN_SENTENCE = N_("branch {name}")
+
+
+def _typed(template: str, name: str) -> str:
+    """`template` ("xã {name}") filled with `name`, unless the name already starts with the
+    type word (an area file may call its areas "Cụm Ba Vì"): then the type is not said twice."""
+    word = template.replace("{name}", "").strip()
+    if word and fold(name).startswith(fold(word) + " "):
+        return word + name[len(word) :] if template.startswith(word) else name
+    return template.format(name=name)
 
 
 def unit_title(t: Translator, unit: Unit) -> str:
     """ "Huyện Đông Hưng", "Chi hội Thôn Đông (Thôn)": how a unit is named in a sentence."""
     if unit.level is Level.BRANCH:
         return t.gettext("Branch {name}").format(name=unit.name)
-    return t.gettext("{kind} {name}").format(kind=t.gettext(KIND_LABELS[unit.kind]), name=unit.name)
+    kind = t.gettext(KIND_LABELS[unit.kind])
+    return _typed(t.gettext("{kind} {name}").replace("{kind}", kind), unit.name)
+
+
+def unit_in_sentence(t: Translator, unit: Unit) -> str:
+    """ "xã Đông Hưng", "phường Trần Hưng Đạo", "chi hội Thôn Đông": a unit with its type
+    inside a sentence."""
+    return _typed(t.gettext(_IN_SENTENCE.get(unit.kind, _BRANCH_IN_SENTENCE)), unit.name)
+
+
+def association_of(t: Translator, unit: Unit) -> str:
+    """Who acts for a unit in a sentence ("do … công nhận", "đã được gửi tới …"): the
+    association of a commune, district or province ("Hội Khuyến học huyện Đông Hưng"), the
+    coordinator of an area."""
+    if unit.kind is UnitKind.AREA:
+        return t.gettext("the coordinator of {unit}").format(unit=unit_in_sentence(t, unit))
+    return t.gettext("the association of {unit}").format(unit=unit_in_sentence(t, unit))
 
 
 async def unit_address(t: Translator, db: Database, unit: Unit) -> str:
@@ -136,8 +178,20 @@ async def unit_address(t: Translator, db: Database, unit: Unit) -> str:
     return ", ".join(unit_title(t, u) for u in chain if u.level is not Level.PROVINCE)
 
 
-def role_label(t: Translator, role: Role) -> str:
+def role_label(t: Translator, role: Role, unit: Unit | None = None) -> str:
+    """The role's name; held on `unit`, as it is called there: the middle level's chair is an
+    area coordinator on an area (`middle_role_label` for the role before its unit is known)."""
+    if role is Role.DISTRICT_CHAIR and unit is not None and unit.kind is UnitKind.AREA:
+        return t.gettext(AREA_COORDINATOR)
     return t.gettext(ROLE_LABELS[role])
+
+
+def middle_role_label(t: Translator, kinds: Sequence[UnitKind]) -> str:
+    """`Role.DISTRICT_CHAIR` named for the middle-level units it may be held on (their kinds):
+    an area coordinator when they are all areas, a district chair otherwise."""
+    if kinds and all(kind is UnitKind.AREA for kind in kinds):
+        return t.gettext(AREA_COORDINATOR)
+    return t.gettext(ROLE_LABELS[Role.DISTRICT_CHAIR])
 
 
 # ---------------------------------------------------------------- main menu
@@ -282,6 +336,40 @@ async def show_main_menu(update: Update, context: BotContext, text: str) -> None
 # ---------------------------------------------------------------- unit picker
 
 PAGE_SIZE = 10
+BUTTON_CHARS = 40
+"""The longest label a button alone on its row shows whole on a phone (Telegram cuts the
+rest off); the title question's names, one to a row, are as long."""
+HALF_ROW_CHARS = 18
+"""The longest labels two buttons side by side show whole."""
+FORMERLY_IN = N_("{unit} (formerly in {district})")
+
+
+def unit_button_label(t: Translator, unit: Unit) -> str:
+    """A unit in a list of buttons: a commune-level unit with its type ("xã Đông Hưng",
+    "phường Trần Hưng Đạo") and, on a map without districts, the district it was formed from
+    ("xã Đông Hưng (trước thuộc Đông Hưng)") when that fits a phone's row whole (the type
+    matters more: a few long names go without the district). Others by their name."""
+    if unit.level is not Level.COMMUNE:
+        return unit.name
+    typed = unit_in_sentence(t, unit)
+    if unit.former_district:
+        label = t.gettext(FORMERLY_IN).format(unit=typed, district=unit.former_district)
+        if len(label) <= BUTTON_CHARS:
+            return label
+    return typed
+
+
+def button_rows(buttons: Sequence[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """Two buttons to a row where both labels are short enough to be shown whole, else one."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        last = rows[-1] if rows else None
+        fits = len(button.text) <= HALF_ROW_CHARS
+        if last is not None and len(last) == 1 and fits and len(last[0].text) <= HALF_ROW_CHARS:
+            last.append(button)
+        else:
+            rows.append([button])
+    return rows
 
 
 async def unit_picker(
@@ -301,8 +389,11 @@ async def unit_picker(
     units = await unit_store.children(
         db, parent.id, query=query, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )
-    buttons = [InlineKeyboardButton(u.name, callback_data=f"{prefix}:u:{u.id}") for u in units]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    buttons = [
+        InlineKeyboardButton(unit_button_label(t, u), callback_data=f"{prefix}:u:{u.id}")
+        for u in units
+    ]
+    rows = button_rows(buttons)
     nav = []
     if page > 0:
         nav.append(

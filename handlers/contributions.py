@@ -17,7 +17,7 @@ from bot.services.funds import NAMED_FUND_LEVELS
 from bot.services.reporting import ReportError
 from bot.storage import units as unit_store
 from bot.storage.db import Database
-from bot.storage.models import LEVEL_ORDER, Level
+from bot.storage.models import LEVEL_ORDER, Level, UnitKind
 from bot.storage.records import (
     Campaign,
     Contribution,
@@ -87,6 +87,8 @@ UNIT_FUND_LABELS = {
     Level.DISTRICT: N_("District fund"),
     Level.PROVINCE: N_("Province fund"),
 }
+AREA_FUND_LABEL = N_("Area fund")
+"""The fund of a middle-level unit that is an area (cụm), not a district."""
 NAMED_FUND_LABELS = {
     FundKind.CLAN: N_("A clan's fund"),
     FundKind.FAMILY: N_("A family's fund"),
@@ -126,7 +128,10 @@ async def fund_options(asking: Asking) -> list[Option]:
     chain = [*await unit_store.ancestors(asking.db, unit), unit]
     reach = next((i for i, u in enumerate(chain) if scopes.covers(asking.grants, u)), -1)
     options = [
-        Option(fund_choice(FundKind.UNIT, u.id), UNIT_FUND_LABELS[u.level])
+        Option(
+            fund_choice(FundKind.UNIT, u.id),
+            AREA_FUND_LABEL if u.kind is UnitKind.AREA else UNIT_FUND_LABELS[u.level],
+        )
         for u in reversed(chain[reach:])
     ]
     if unit.level in NAMED_FUND_LEVELS:

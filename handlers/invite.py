@@ -1,4 +1,7 @@
-"""/invite: a chair creates a one-time link that registers someone with a role on a unit."""
+"""/invite: a chair creates a one-time link that registers someone with a role on a unit.
+
+The roles offered are those the map beneath the chair has units for (no district chair where
+there is no middle level), named as they are called there (an area coordinator on areas)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,15 @@ from bot.i18n import N_, Translator
 from bot.services import registration, scopes
 from bot.services.registration import InviteProblem
 from bot.storage import people
-from bot.storage.models import ROLE_LEVEL, Role, Unit
+from bot.storage import units as unit_store
+from bot.storage.models import ROLE_LEVEL, Level, Role, Unit, UnitKind
 from handlers import branches, picker, unit_question
 from handlers.common import (
     MENU_INVITE,
     BotContext,
     answer,
     edit_or_reply,
+    middle_role_label,
     reply,
     role_label,
     show_main_menu,
@@ -45,7 +50,22 @@ class Invite(Dialog):
 
     async def _roles(self, update: Update, context: BotContext) -> list[Role]:
         assert update.effective_user is not None
-        return scopes.invitable_roles(await people.grants_of(context.db, update.effective_user.id))
+        return await registration.invitable_roles(context.db, update.effective_user.id)
+
+    async def _middle_kinds(self, update: Update, context: BotContext) -> list[UnitKind]:
+        """What the middle-level units within reach are (districts, areas), to name their
+        chair's role."""
+        assert update.effective_user is not None
+        top = scopes.highest(await people.grants_of(context.db, update.effective_user.id))
+        if top is None:
+            return []
+        middles = await unit_store.beneath(context.db, top.unit, [Level.DISTRICT])
+        return [unit.kind for unit in middles]
+
+    async def _label(self, update: Update, context: BotContext, t: Translator, role: Role) -> str:
+        if role is Role.DISTRICT_CHAIR:
+            return middle_role_label(t, await self._middle_kinds(update, context))
+        return role_label(t, role)
 
     async def begin(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
@@ -75,7 +95,8 @@ class Invite(Dialog):
         data["at"] = ROLE
         self.new_step(context)
         rows = [
-            [self.button(context, role_label(t, role), "r", role.value)] for role in reversed(roles)
+            [self.button(context, await self._label(update, context, t, role), "r", role.value)]
+            for role in reversed(roles)
         ]
         rows.append([self.button(context, t.gettext("✖ Cancel"), "x")])
         text = t.gettext("Whom do you want to invite?")
@@ -87,25 +108,26 @@ class Invite(Dialog):
 
     # -- the unit -------------------------------------------------------------------
 
-    def _title(self, t: Translator, role: Role, note: str = "") -> picker.Title:
+    def _title(self, t: Translator, role: str, note: str = "") -> picker.Title:
         def title(parent: Unit) -> str:
             text = t.gettext("Invite a {role}: choose the unit in {unit}.").format(
-                role=role_label(t, role), unit=unit_title(t, parent)
+                role=role, unit=unit_title(t, parent)
             )
             return f"{note}\n{text}" if note else text
 
         return title
 
-    def _unit_question(
+    async def _unit_question(
         self, update: Update, context: BotContext, t: Translator, role: Role, note: str = ""
     ) -> UnitQuestion:
         """The unit of `role`'s level, with ➕ on a commune with no branch yet (inviting
         someone to a branch)."""
         assert update.effective_user is not None
         levels = (ROLE_LEVEL[role],)
+        label = await self._label(update, context, t, role)
         return UnitQuestion(
             self,
-            title=self._title(t, role, note),
+            title=self._title(t, label, note),
             levels=levels,
             cancel="x",
             when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
@@ -122,9 +144,8 @@ class Invite(Dialog):
         edit: bool = False,
     ) -> None:
         self.data(context)["at"] = UNIT
-        await self._unit_question(update, context, t, role, note).show(
-            update, context, t, edit=edit
-        )
+        asked = await self._unit_question(update, context, t, role, note)
+        await asked.show(update, context, t, edit=edit)
 
     def _role(self, context: BotContext) -> Role | None:
         value = self.data(context).get("role")
@@ -147,7 +168,7 @@ class Invite(Dialog):
         data = self.data(context)
         role = self._role(context)
         if data.get("at") == UNIT and role is not None and PICKER in data:
-            asked = self._unit_question(update, context, t, role)
+            asked = await self._unit_question(update, context, t, role)
             await asked.typed(update, context, t, update.message.text)
             return
         await self.show(update, context, note=t.gettext("Please choose one of the buttons."))
@@ -171,12 +192,12 @@ class Invite(Dialog):
             top = scopes.highest(await people.grants_of(context.db, update.effective_user.id))
             assert top is not None
             data["role"] = role.value
-            self._unit_question(update, context, t, role).begin(context, top.unit)
+            (await self._unit_question(update, context, t, role)).begin(context, top.unit)
             await self.show_picker(update, context, t, role, edit=True)
             return
         role = self._role(context)
         if data.get("at") == UNIT and role is not None and unit_question.is_press(parts):
-            asked = self._unit_question(update, context, t, role)
+            asked = await self._unit_question(update, context, t, role)
             unit = await asked.pressed(update, context, t, parts)
             if unit is not None:
                 await self._create(update, context, t, role, unit)
@@ -213,7 +234,7 @@ class Invite(Dialog):
                 "Invite for {role} of {unit}.\nSend this link to the person; it works once and "
                 "expires on {date}:\n{link}"
             ).format(
-                role=role_label(t, role),
+                role=role_label(t, role, unit),
                 unit=await unit_address(t, context.db, unit),
                 date=t.datetime(invite.expires_at, context.runtime.settings.tz),
                 link=link,

@@ -80,7 +80,8 @@ async def help_command(update: Update, context: BotContext) -> None:
     for grant in grants:
         lines.append(
             t.gettext("You are {role} of {unit}.").format(
-                role=role_label(t, grant.role), unit=await unit_address(t, context.db, grant.unit)
+                role=role_label(t, grant.role, grant.unit),
+                unit=await unit_address(t, context.db, grant.unit),
             )
         )
     if grants:

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.storage.notice_events import NoticeEvent, NoticeKind
 from bot.updates import NoticeRenderer
-from handlers import start, titles
+from handlers import map_notices, start, titles
 from handlers.common import BotContext
 
 RENDERERS: Final[Mapping[NoticeKind, Callable[[BotContext, int], Awaitable[None]]]] = {
@@ -32,6 +32,8 @@ RENDERERS: Final[Mapping[NoticeKind, Callable[[BotContext, int], Awaitable[None]
     NoticeKind.NOMINATION_SUBMITTED: titles.ask_deciders,
     # recognised or not (with the reason), to the nominator
     NoticeKind.NOMINATION_DECIDED: titles.tell_nominator,
+    # the map changed: the chair's role moved with its unit, or stayed on the ended one
+    NoticeKind.MAP_CHANGED: map_notices.tell_chair,
 }
 
 

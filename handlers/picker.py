@@ -22,7 +22,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.storage import units as unit_store
-from bot.storage.models import LEVEL_ORDER, Level, Unit, UnitKind
+from bot.storage.models import LEVEL_ORDER, Level, Unit
 from bot.storage.units import Found
 from bot.text import fold
 from handlers.common import (
@@ -33,6 +33,7 @@ from handlers.common import (
     unit_picker,
     unit_title,
 )
+from handlers.common import unit_in_sentence as unit_in_sentence
 
 Title = Callable[[Unit], str]
 
@@ -41,28 +42,8 @@ FORMER_HITS = 6
 FORMER = "n"
 """The last part of a unit button found by a former name: `u:<id>:n`."""
 
-# How a unit is named inside a sentence ("nay thuộc xã Đông Hưng"): its type, lower case.
-_IN_SENTENCE = {
-    UnitKind.PROVINCE: N_("province {name}"),
-    UnitKind.CITY: N_("city {name}"),
-    UnitKind.TOWN: N_("town {name}"),
-    UnitKind.URBAN_DISTRICT: N_("urban district {name}"),
-    UnitKind.RURAL_DISTRICT: N_("district {name}"),
-    UnitKind.AREA: N_("area {name}"),
-    UnitKind.COMMUNE: N_("commune {name}"),
-    UnitKind.WARD: N_("ward {name}"),
-    UnitKind.TOWNSHIP: N_("township {name}"),
-}
-_BRANCH_IN_SENTENCE = N_("branch {name}")
 FORMER_NAME = N_("{former}, now in {unit}")
 FORMER_NAME_PART = N_("{former} (in part), now in {unit}")
-
-
-def unit_in_sentence(t: Translator, unit: Unit) -> str:
-    """ "xã Đông Hưng", "phường Trần Hưng Đạo", "chi hội Thôn Đông": a unit with its type
-    inside a sentence."""
-    text = _IN_SENTENCE.get(unit.kind, _BRANCH_IN_SENTENCE)
-    return t.gettext(text).format(name=unit.name)
 
 
 def former_label(t: Translator, found: Found) -> str:

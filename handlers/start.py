@@ -285,7 +285,7 @@ class Registration(Dialog):
             t.gettext(
                 "Welcome! You are invited as {role} of {unit}.\n"
                 "Please type your full name, for example: Nguyen Van An."
-            ).format(role=role_label(t, checked.role), unit=await unit_address(t, db, unit)),
+            ).format(role=role_label(t, checked.role, unit), unit=await unit_address(t, db, unit)),
         )
 
     async def begin_move(self, update: Update, context: BotContext) -> None:
@@ -556,7 +556,7 @@ class Registration(Dialog):
             context,
             t.gettext("Welcome, {name}! You are now {role} of {unit}. Choose a task below.").format(
                 name=name,
-                role=role_label(t, result.role),
+                role=role_label(t, result.role, result.unit),
                 unit=await unit_address(t, context.db, result.unit),
             ),
         )

@@ -50,7 +50,7 @@ TARGET_NAMES = {
 }
 FIGURE_PROBLEMS = {
     FigureError.UNKNOWN_FIGURE: N_("This button is not valid."),
-    FigureError.WRONG_LEVEL: N_("Figures belong to communes, districts and the province."),
+    FigureError.WRONG_LEVEL: N_("Figures belong to communes, wards and the units above them."),
     FigureError.YEAR_OUT_OF_RANGE: N_("That year cannot be set."),
     FigureError.NEGATIVE: N_("The number cannot be negative."),
     FigureError.TOO_LARGE: N_("That number is too large."),

@@ -49,6 +49,7 @@ from handlers.common import (
     MENU_TITLE,
     BotContext,
     answer,
+    association_of,
     edit_or_reply,
     menu_filter,
     notify,
@@ -260,13 +261,25 @@ async def save(run: FormRun) -> Outcome:
         return refused_outcome(run, result)
     nomination, _ = result  # the chairs are asked from the event it wrote (`notices`)
     t = run.t
-    text = (
-        receipt(t, N_("Nomination saved."), nomination.id, nomination.created_at, run.context)
-        + "\n"
-        + t.gettext(
+    unit = await unit_store.get(run.context.db, nomination.unit_id)
+    chaired, _ = (
+        await nominations.deciders(run.context.db, unit, nomination.kind) if unit else (None, [])
+    )
+    sent = (
+        t.gettext(
+            "It has been sent to {decider} for recognition; "
+            "you will get a message here when it is decided."
+        ).format(decider=association_of(t, chaired))
+        if chaired is not None
+        else t.gettext(
             "It has been sent to the chairs for recognition; "
             "you will get a message here when it is decided."
         )
+    )
+    text = (
+        receipt(t, N_("Nomination saved."), nomination.id, nomination.created_at, run.context)
+        + "\n"
+        + sent
     )
     return Outcome(text, saved=True)
 
@@ -467,10 +480,11 @@ async def refuse_press(
         error is ReportError.OUT_OF_SCOPE
         and isinstance(record, Nomination)
         and await nominations.decided_above(context.db, user_id, record)
+        and (above := await nominations.recognised_at(context.db, record)) is not None
     ):
         text = t.gettext(
-            "Learning units and commune learning communities are recognised by the district chair."
-        )
+            "Learning units and commune learning communities are recognised by {decider}."
+        ).format(decider=association_of(t, above))
     await answer(update, text, alert=True)
     card_id = pressed_card(update)
     if error is ReportError.ALREADY_DECIDED and isinstance(record, Nomination) and card_id:
@@ -722,8 +736,8 @@ async def pending(update: Update, context: BotContext) -> None:
             update,
             context,
             t.gettext(
-                "Title nominations are decided by the commune and district chairs. "
-                "You will get a message here when one of yours is decided."
+                "Title nominations are decided by the chairs of the commune and of the levels "
+                "above it. You will get a message here when one of yours is decided."
             ),
         )
         return

@@ -3,7 +3,9 @@
 The published report reads, e.g., "322.726 Công dân học tập (26,8 %) … 670.479 hội viên,
 35,2 % dân số, 2.554 chi hội, 6.337 ban khuyến học; 2019–2024 huy động 443 tỷ, chi 397 tỷ".
 The handler phrases it through gettext; this module only gathers the numbers, from
-`stats.compute` (so from counters, baselines and figures).
+`stats.compute` (so from counters, baselines and figures), on the map `stats` chooses for the
+year or the one asked for: `/report 2023` of today's province is old Thái Bình's published
+paragraph by default, and the same figures regrouped on today's map on request.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 
 from bot.services import stats
 from bot.services.figures import Figure
+from bot.services.map_views import MapView
+from bot.services.regroup import MapChoice
 from bot.storage.db import Database, Tx
 from bot.storage.models import Unit
 from bot.storage.records import NominationKind
@@ -56,6 +60,9 @@ class AnnualReport:
     raised: int
     awarded: int
     sub_unit_shares: tuple[UnitShare, ...]
+    map: MapView
+    """The map of the year's figures (`unit` is the one shown: old Thái Bình for today's
+    province on the map of 2023)."""
 
 
 async def build(
@@ -65,17 +72,25 @@ async def build(
     *,
     funds_since: int | None = None,
     funds_until: int | None = None,
+    map_choice: MapChoice | None = None,
 ) -> AnnualReport:
     """The report of `unit` for `year`; funds over `funds_since..funds_until` (default: that
-    year; a term report gives the term, which may end after `year`, e.g. 2019–2024)."""
+    year; a term report gives the term, which may end after `year`, e.g. 2019–2024). The
+    funds follow the map of the year's figures, so one answer is on one map."""
     start = year if funds_since is None else funds_since
     end = year if funds_until is None else funds_until
-    scope = await stats.compute(db, unit, start_year=min(start, year), end_year=year)
+    scope = await stats.compute(
+        db, unit, start_year=min(start, year), end_year=year, map_choice=map_choice
+    )
     money = scope.funds
     if (start, end) != (scope.start_year, scope.end_year):
-        money = (await stats.compute(db, unit, start_year=start, end_year=end)).funds
+        money = (
+            await stats.compute(
+                db, unit, start_year=start, end_year=end, map_choice=scope.map.choice
+            )
+        ).funds
     return AnnualReport(
-        unit=unit,
+        unit=scope.unit,
         year=year,
         titles=tuple(
             TitleLine(
@@ -102,4 +117,5 @@ async def build(
             UnitShare(unit=line.unit, members=line.members.total, share=line.members.share)
             for line in scope.sub_units
         ),
+        map=scope.map,
     )

@@ -9,6 +9,11 @@ through the same functions and reports where the stored counters drifted.
 Baselines (totals from before the bot, `bot/services/imports.py`) are rolled up the same way
 under `baseline:<indicator>` by `move_baselines`, and `recompute` checks them too.
 
+A fact rolls up along **the map of its year** (docs/map-change.md): a unit given another parent
+by a map change (`unit_move`, effective E) counts under its old parent for the years before
+E's year and under its parent now from then on; a unit that never moved, under none of whose
+ancestors moved either, simply along its materialised path.
+
 Indicator names are stable strings (they are stored); build them only with the helpers here.
 """
 
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.storage import figures as figure_store
+from bot.storage import map_changes as map_store
 from bot.storage import reports
 from bot.storage.db import Database, Tx
 from bot.storage.records import (
@@ -189,13 +195,94 @@ def _lineage(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/")]
 
 
-def _spread(at_units: Counter[CounterKey], paths: dict[int, str]) -> Counter[CounterKey]:
-    """Add each unit's amounts to every unit of its lineage; zero totals are dropped."""
+_DEEPEST = 16
+"""More parents than any map has: a chain of moves that loops stops here."""
+
+
+@dataclass
+class _Map:
+    """Enough of the hierarchy to roll facts up on the map of each year: every unit's parent
+    now (from the paths read) and the moves of the units that moved."""
+
+    parents: dict[int, int | None]
+    moves: dict[int, list[map_store.UnitMove]]
+    paths: dict[int, str]
+
+    def learn(self, paths: dict[int, str]) -> set[int]:
+        """Add units from their paths; returns the ids not known before."""
+        new: set[int] = set()
+        for path in paths.values():
+            chain = _lineage(path)
+            for index, unit_id in enumerate(chain):
+                if unit_id not in self.parents:
+                    self.parents[unit_id] = chain[index - 1] if index else None
+                    new.add(unit_id)
+        self.paths.update(paths)
+        return new
+
+    def missing(self) -> set[int]:
+        """Old parents of moves whose own parents are not known yet."""
+        return {
+            move.from_parent_id
+            for moves in self.moves.values()
+            for move in moves
+            if move.from_parent_id not in self.parents
+        }
+
+    def parent(self, unit_id: int, year: int) -> int | None:
+        """The unit's parent on the map of `year`: the old parent of the earliest move that
+        took effect after that year, else the parent now."""
+        for move in self.moves.get(unit_id, ()):
+            if year < move.effective.year:
+                return move.from_parent_id
+        return self.parents.get(unit_id)
+
+    def lineage(self, unit_id: int, year: int) -> list[int]:
+        """The unit and its ancestors on the map of `year`."""
+        if not self.moves:
+            return _lineage(self.paths[unit_id])
+        chain: list[int] = []
+        current: int | None = unit_id
+        while current is not None and len(chain) < _DEEPEST:
+            chain.append(current)
+            current = self.parent(current, year)
+        return chain
+
+
+async def _map(db: Database | Tx, unit_ids: set[int] | None = None) -> _Map:
+    """What rolling up the facts of `unit_ids` (of every unit when None) needs: their paths,
+    the moves of every unit on them, and the lineages of the old parents those moves name."""
+    found = _Map(parents={}, moves={}, paths={})
+    new = found.learn(await reports.unit_paths(db, unit_ids))
+    found.moves.update(await map_store.moves_of(db, None if unit_ids is None else new))
+    for _ in range(_DEEPEST):
+        missing = found.missing()
+        if not missing:
+            break
+        new = found.learn(await reports.unit_paths(db, missing))
+        found.moves.update(await map_store.moves_of(db, new))
+    return found
+
+
+def _spread(at_units: Counter[CounterKey], where: _Map) -> Counter[CounterKey]:
+    """Add each unit's amounts to every unit of its lineage on the map of the year; zero
+    totals are dropped."""
     spread: Counter[CounterKey] = Counter()
+    lineages: dict[tuple[int, int], list[int]] = {}
     for (unit_id, year, indicator), amount in at_units.items():
-        for ancestor in _lineage(paths[unit_id]):
+        chain = lineages.get((unit_id, year))
+        if chain is None:
+            chain = lineages[(unit_id, year)] = where.lineage(unit_id, year)
+        for ancestor in chain:
             spread[(ancestor, year, indicator)] += amount
     return Counter({key: amount for key, amount in spread.items() if amount})
+
+
+async def _bump_spread(tx: Tx, at_units: Counter[CounterKey]) -> None:
+    if not any(at_units.values()):
+        return
+    where = await _map(tx, {unit_id for unit_id, _, _ in at_units})
+    await reports.bump_counters(tx, sorted(_spread(at_units, where).items()))
 
 
 async def move(tx: Tx, before: ReportRecord | None, after: ReportRecord | None) -> None:
@@ -205,10 +292,7 @@ async def move(tx: Tx, before: ReportRecord | None, after: ReportRecord | None) 
         if record is not None:
             for year, indicator, amount in record_facts(record):
                 at_units[(record.unit_id, year, indicator)] += sign * amount
-    if not any(at_units.values()):
-        return
-    paths = await reports.unit_paths(tx, {unit_id for unit_id, _, _ in at_units})
-    await reports.bump_counters(tx, sorted(_spread(at_units, paths).items()))
+    await _bump_spread(tx, at_units)
 
 
 @dataclass(frozen=True)
@@ -231,10 +315,7 @@ async def move_baselines(tx: Tx, changes: Iterable[BaselineChange]) -> None:
             if value is not None:
                 for year, indicator, amount in baseline_facts(change.year, change.indicator, value):
                     at_units[(change.unit_id, year, indicator)] += sign * amount
-    if not any(at_units.values()):
-        return
-    paths = await reports.unit_paths(tx, {unit_id for unit_id, _, _ in at_units})
-    await reports.bump_counters(tx, sorted(_spread(at_units, paths).items()))
+    await _bump_spread(tx, at_units)
 
 
 async def values(db: Database | Tx, unit_id: int, year: int) -> dict[str, int]:
@@ -261,7 +342,7 @@ async def expected_counters(db: Database | Tx) -> Counter[CounterKey]:
     for row in await figure_store.all_baselines(db):
         for year, indicator, amount in baseline_facts(row.year, row.indicator, row.value):
             at_units[(row.unit_id, year, indicator)] += amount
-    return _spread(at_units, await reports.unit_paths(db))
+    return _spread(at_units, await _map(db))
 
 
 def _group_facts(kind: ReportKind, group: dict[str, object]) -> list[Fact]:
@@ -293,17 +374,58 @@ async def recompute(db: Database) -> list[Mismatch]:
     Read inside one transaction so no write lands between the rows and the counters.
     """
     async with db.transaction() as tx:
-        return _compare(await reports.all_counters(tx), await expected_counters(tx))
+        return await recompute_in(tx)
+
+
+async def recompute_in(tx: Tx) -> list[Mismatch]:
+    """`recompute` inside a transaction the caller holds (a map change checks its own)."""
+    return _compare(await reports.all_counters(tx), await expected_counters(tx))
 
 
 async def rebuild(db: Database) -> list[Mismatch]:
     """Repair drifted counters from the raw rows; returns what was wrong."""
     async with db.transaction() as tx:
-        mismatches = _compare(await reports.all_counters(tx), await expected_counters(tx))
+        mismatches = await recompute_in(tx)
         await reports.bump_counters(
             tx, [((m.unit_id, m.year, m.indicator), m.expected - m.stored) for m in mismatches]
         )
     return mismatches
+
+
+async def rebuild_checked(tx: Tx) -> tuple[list[Mismatch], list[Mismatch]]:
+    """Repair the counters inside the caller's transaction, then compare them again with the
+    same recomputed values: (what was wrong, what is still wrong). The second list is what
+    `recompute` would find now (the raw rows cannot change under the transaction); a map
+    change rolls back unless it is empty, without recomputing everything twice."""
+    expected = await expected_counters(tx)
+    mismatches = _compare(await reports.all_counters(tx), expected)
+    await reports.bump_counters(
+        tx, [((m.unit_id, m.year, m.indicator), m.expected - m.stored) for m in mismatches]
+    )
+    return mismatches, _compare(await reports.all_counters(tx), expected)
+
+
+async def above(tx: Tx, unit_id: int) -> Counter[CounterKey]:
+    """What a leaf unit (a branch) adds to the units above it, on the map of each year: its
+    own counters are exactly its records' and baselines' facts, spread over its lineage."""
+    own = await map_store.counters_at(tx, unit_id)
+    if not own:
+        return Counter()
+    where = await _map(tx, {unit_id})
+    spread: Counter[CounterKey] = Counter()
+    for (year, indicator), amount in own.items():
+        for ancestor in where.lineage(unit_id, year)[1:]:
+            spread[(ancestor, year, indicator)] += amount
+    return spread
+
+
+async def shift(tx: Tx, before: Counter[CounterKey], after: Counter[CounterKey]) -> int:
+    """Replace the amounts `before` by those `after` (two results of `above` around a move);
+    returns how many counters changed."""
+    deltas = [(key, after.get(key, 0) - before.get(key, 0)) for key in set(before) | set(after)]
+    changed = sorted((key, delta) for key, delta in deltas if delta)
+    await reports.bump_counters(tx, changed)
+    return len(changed)
 
 
 def _compare(stored: dict[CounterKey, int], expected: Counter[CounterKey]) -> list[Mismatch]:

@@ -7,7 +7,9 @@ recognised titles, branches ("Thôn 3", a school, a clan …), so that the provi
 one-decimal percentages, and those of the districts the report names, come out exactly as
 published. `allocate` does every split: whole numbers that always add up to the total.
 Names of people, clans, agencies and donors come from data/demo_names.json (`Names`).
-`bot/services/demo_data.py` writes the plan into a database.
+`targets_for` sizes a place without a history (a commune of today's map the database knows
+nothing earlier of) the same way: at the published shares, with its structure in proportion to
+its people. `bot/services/demo_data.py` writes the plans into a database.
 """
 
 from __future__ import annotations
@@ -175,6 +177,57 @@ def targets(published: Published, fraction: float = 1.0) -> Targets:
         funds_years=(first, last),
         raised=_money_total(published.raised * fraction),
         awarded=_money_total(published.awarded * fraction),
+    )
+
+
+def targets_for(
+    published: Published, population: int, communes: int, names: Names, fraction: float = 1.0
+) -> Targets:
+    """A place of `population` people in `communes` communes that looks like the published
+    province: members and every title at the published shares, branches, villages, clans,
+    agencies and committees in proportion to its people (no more than `names` can name), as
+    much money per head. `fraction` scales what is counted in people, households and đồng, as
+    for `targets`; no district shares are imposed."""
+    if not 0 < fraction <= 1 or population <= 0 or communes <= 0:
+        raise ValueError("fraction in (0, 1], population and communes > 0")
+    ratio = population / published.population
+    members = max(1, round(published.members * ratio * fraction))
+    people = denominator_for(members, published.member_percent, round(population * fraction))
+    caps = {
+        NominationKind.CLAN: len(names.clan_weights) * communes,
+        NominationKind.LEARNING_UNIT: len(names.agencies) * communes,
+    }
+    titles, denominators, percents = {}, {}, {}
+    for kind, (_, percent, implied) in published.titles.items():
+        if kind is NominationKind.COMMUNE_COMMUNITY:
+            denominator = communes
+        else:
+            scale = ratio * (fraction if kind in _SCALED_TITLES else 1.0)
+            denominator = min(max(1, round(implied * scale)), caps.get(kind, implied))
+        if kind is NominationKind.VILLAGE_COMMUNITY:
+            denominator = max(2 * communes, denominator)  # every commune has villages
+        titles[kind] = min(denominator, round(denominator * percent / 100))
+        denominators[kind] = denominator
+        percents[kind] = percent
+    villages = denominators[NominationKind.VILLAGE_COMMUNITY]
+    published_villages = published.titles[NominationKind.VILLAGE_COMMUNITY][2]
+    others = round((published.branches - published_villages) * ratio)
+    first, last = published.funds_years
+    return Targets(
+        year=published.year,
+        population=people,
+        members=members,
+        member_percent=published.member_percent,
+        district_percent={},
+        titles=titles,
+        denominators=denominators,
+        percents=percents,
+        branches=villages + min(others, len(names.other_branches) * communes),
+        villages=villages,
+        committees=max(communes, round(published.committees * ratio)),
+        funds_years=(first, last),
+        raised=_money_total(published.raised * ratio * fraction),
+        awarded=_money_total(published.awarded * ratio * fraction),
     )
 
 
@@ -456,6 +509,7 @@ def plan_province(
     }
     clan_branches = sum(1 for entry in names.other_branches if entry["kind"] == UnitKind.CLAN)
     clan_total = goal.denominators[NominationKind.CLAN]
+    clan_total = min(clan_total, len(names.clan_weights) * count)
     denominators[NominationKind.CLAN] = allocate(
         clan_total,
         size,
@@ -464,7 +518,7 @@ def plan_province(
     )
     villages = allocate(goal.villages, size, minimum=_floor(2, count, goal.villages))
     denominators[NominationKind.VILLAGE_COMMUNITY] = villages
-    agency_total = goal.denominators[NominationKind.LEARNING_UNIT]
+    agency_total = min(goal.denominators[NominationKind.LEARNING_UNIT], len(names.agencies) * count)
     denominators[NominationKind.LEARNING_UNIT] = allocate(
         agency_total,
         size,
@@ -475,12 +529,11 @@ def plan_province(
     other_total = goal.branches - goal.villages
     if other_total < 0:
         raise ValueError("fewer branches than villages")
-    others = allocate(
-        other_total,
-        size,
-        minimum=_floor(1, count, other_total),
-        caps=[min(len(names.other_branches), clans) for clans in denominators[NominationKind.CLAN]],
-    )
+    other_caps = [
+        min(len(names.other_branches), clans) for clans in denominators[NominationKind.CLAN]
+    ]
+    other_total = min(other_total, sum(other_caps))  # only ever less for a place `targets_for` made
+    others = allocate(other_total, size, minimum=_floor(1, count, other_total), caps=other_caps)
     committees = allocate(goal.committees, size, minimum=_floor(1, count, goal.committees))
     titles = {
         kind: allocate(

@@ -14,6 +14,13 @@ year follows three rules, applied in this order:
    are summed, so communes merged away do not count twice.
 3. **Inherited targets.** Rates do not add up: a unit without its own target takes the nearest
    ancestor's (the province's plan applies to every district that has none).
+4. **Either map** (docs/map-change.md). On the map of an earlier year (`resolve_on_map`) a unit
+   sums its districts or communes in force at that year's end (an ended unit: at the end of
+   its last year on a map). On today's map (`resolve_today`) a unit in force takes, for a year
+   before it came into force, the sum of the same figure over the ended units whose figures
+   went to it (`regroup.Regrouping.sources`, each resolved on its own map), and later too
+   while neither it nor its communes know a value; a target neither it nor its ancestors set
+   is theirs when they agree.
 
 Targets are stored as integers **per mille** of the denominator (268 = 26.8 %), exact and
 with the one decimal of a percent the association publishes; `target_percent` converts.
@@ -23,7 +30,7 @@ Branches hold no figures: they are association cells, not administrative units.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -32,9 +39,10 @@ from typing import Final
 from bot.dates import EARLIEST_DATE
 from bot.money import MAX_AMOUNT
 from bot.services import scopes
+from bot.services.regroup import Regrouping, in_force_on, map_year, year_end
 from bot.services.reporting import local_today
 from bot.storage import figures as figure_store
-from bot.storage import people
+from bot.storage import people, statistics
 from bot.storage.db import Database, Tx
 from bot.storage.figures import FigureRow, subtree_bounds
 from bot.storage.models import Grant, Level, Role, Unit
@@ -74,6 +82,7 @@ def target(of: NominationKind | str) -> str:
 
 TARGETS: Final = (*(target(kind) for kind in NominationKind), target(MEMBERS_SHARE))
 ALL_FIGURES: Final = (*(figure.value for figure in Figure), *TARGETS)
+_TARGET_SET: Final = frozenset(TARGETS)
 FIGURE_LEVELS: Final = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 
 
@@ -192,47 +201,92 @@ class _Node:
 
 
 class _Resolver:
-    """Figures of one subtree and its ancestors, loaded in two reads and resolved in memory."""
+    """Figures of some units, loaded in a read or two and resolved in memory.
 
-    def __init__(self, nodes: Sequence[_Node], rows: Sequence[FigureRow], lineage: Sequence[int]):
-        self._levels = {node.id: node.level for node in nodes}
-        self._children: dict[int, list[int]] = defaultdict(list)
-        for node in nodes:
-            if node.parent_id is not None:
-                self._children[node.parent_id].append(node.id)
+    `children` are the units a unit's denominators are summed over. On today's map with
+    regrouping, `sources` gives a unit in force the ended units whose figures it took (S(U)):
+    for a year before the unit came into force (`before`) its denominators are their sum, and
+    later too while neither it nor its children know one; a target neither it nor its
+    ancestors set is theirs when they agree.
+    """
+
+    def __init__(
+        self,
+        children: Mapping[int, Sequence[int]],
+        rows: Sequence[FigureRow],
+        *,
+        sources: Mapping[int, Sequence[int]] | None = None,
+        before: Collection[int] = (),
+        lineages: Mapping[int, Sequence[int]] | None = None,
+    ):
+        self._children = children
         latest: dict[tuple[int, str], tuple[int, int]] = {}
         for row in rows:
             key = (row.unit_id, row.figure)
             if key not in latest or latest[key][0] < row.year:
                 latest[key] = (row.year, row.value)
         self._own = {key: value for key, (_, value) in latest.items()}
-        self._lineage = list(lineage)
+        self._sources = sources or {}
+        self._before = frozenset(before)
+        self._lineages = lineages or {}
         self._memo: dict[tuple[int, str], int | None] = {}
+        self._targets: dict[tuple[int, str], int | None] = {}
+        """Targets taken from the sources (a unit's ancestors are always the same ones)."""
 
     def value(self, unit_id: int, figure: str, ancestors: Sequence[int]) -> int | None:
-        if is_target(figure):
-            for holder in (unit_id, *reversed(ancestors)):
-                if (holder, figure) in self._own:
-                    return self._own[(holder, figure)]
+        if not is_target(figure):
+            return self._summed(unit_id, figure)
+        return self._target(unit_id, figure, (unit_id, *reversed(ancestors)))
+
+    def _target(self, unit_id: int, figure: str, holders: Sequence[int]) -> int | None:
+        own = self._own
+        for holder in holders:
+            found = own.get((holder, figure))
+            if found is not None:
+                return found
+        sources = self._sources.get(unit_id)
+        if not sources:
             return None
-        return self._summed(unit_id, figure)
+        key = (unit_id, figure)
+        if key not in self._targets:
+            self._targets[key] = _agreed(
+                self.value(source, figure, self._lineages.get(source, ())) for source in sources
+            )
+        return self._targets[key]
+
+    def _sum(self, unit_ids: Iterable[int], figure: str) -> int | None:
+        known = [
+            part for unit_id in unit_ids if (part := self._summed(unit_id, figure)) is not None
+        ]
+        return sum(known) if known else None
 
     def _summed(self, unit_id: int, figure: str) -> int | None:
         key = (unit_id, figure)
         if key in self._own:
             return self._own[key]
         if key not in self._memo:
-            parts = [
-                self._summed(child, figure)
-                for child in self._children.get(unit_id, [])
-                if self._levels[child] in (Level.DISTRICT, Level.COMMUNE)
-            ]
-            known = [part for part in parts if part is not None]
-            self._memo[key] = sum(known) if known else None
+            sources = self._sources.get(unit_id, ())
+            if unit_id in self._before and sources:
+                self._memo[key] = self._sum(sources, figure)
+            else:
+                found = self._sum(self._children.get(unit_id, ()), figure)
+                self._memo[key] = self._sum(sources, figure) if found is None else found
         return self._memo[key]
 
     def resolve(self, unit_id: int, ancestors: Sequence[int]) -> Resolved:
-        return {figure: self.value(unit_id, figure, ancestors) for figure in ALL_FIGURES}
+        holders = (unit_id, *reversed(ancestors))
+        return {
+            figure: self._target(unit_id, figure, holders)
+            if figure in _TARGET_SET
+            else self._summed(unit_id, figure)
+            for figure in ALL_FIGURES
+        }
+
+
+def _agreed(values: Iterable[int | None]) -> int | None:
+    """The value the known ones agree on; None when none is known or they differ."""
+    known = {value for value in values if value is not None}
+    return known.pop() if len(known) == 1 else None
 
 
 def _lineage(unit: Unit) -> list[int]:
@@ -248,9 +302,12 @@ async def _resolver(db: Database | Tx, unit: Unit, year: int) -> _Resolver:
         (low, high, unit.id),
     )
     nodes = [_Node(int(r[0]), r[1], Level(r[2])) for r in node_rows]
-    lineage = _lineage(unit)
-    rows = await figure_store.figures_near(db, unit.path, lineage, year)
-    return _Resolver(nodes, rows, lineage)
+    children: dict[int, list[int]] = defaultdict(list)
+    for node in nodes:
+        if node.parent_id is not None and node.level in (Level.DISTRICT, Level.COMMUNE):
+            children[node.parent_id].append(node.id)
+    rows = await figure_store.figures_near(db, unit.path, _lineage(unit), year)
+    return _Resolver(children, rows)
 
 
 async def resolve(db: Database | Tx, unit: Unit, year: int) -> Resolved:
@@ -269,3 +326,99 @@ async def resolve_children(
     for child in children:
         resolved[child.id] = resolver.resolve(child.id, [*lineage, unit.id])
     return resolved
+
+
+# --- On either map (bot/services/regroup.py) ----------------------------------------------------
+
+_SUMMED_LEVELS: Final = (Level.DISTRICT, Level.COMMUNE)
+
+
+def _on_its_map(maps: Regrouping, unit: Unit, year: int) -> list[int]:
+    """What `unit`'s denominators are summed over on the map of `year` (an ended unit: of its
+    last year): its districts or communes in force at that year's end."""
+    day = year_end(map_year(unit, year))
+    return [
+        kid.id
+        for kid in maps.kids(unit.id)
+        if kid.level in _SUMMED_LEVELS
+        and in_force_on(kid, day)
+        and (kid.active or not kid.in_force)
+    ]
+
+
+async def resolve_today(
+    db: Database | Tx, maps: Regrouping, unit: Unit, children: Sequence[Unit], year: int
+) -> dict[int, Resolved]:
+    """`resolve_children` on today's map with regrouping: a unit in force takes the figures of
+    the ended units that went to it (`Regrouping.sources`) for a year before it existed, and
+    later while it knows none of its own; each of those is resolved on its own map."""
+    today = [u for u in maps.subtree(unit) if u.id == unit.id or (u.in_force and u.active)]
+    kids: dict[int, list[int]] = {}
+    sources: dict[int, list[int]] = {}
+    lineages: dict[int, list[int]] = {}
+    before = set()
+    wanted = {unit.id, *_lineage(unit)}
+    for node in today:
+        kids[node.id] = [
+            kid.id
+            for kid in maps.kids(node.id)
+            if kid.level in _SUMMED_LEVELS and kid.in_force and kid.active
+        ]
+        taken = maps.sources(node)
+        if node.valid_from is not None and year < node.valid_from.year:
+            before.add(node.id)
+        if not taken:
+            continue
+        sources[node.id] = [source.id for source in taken]
+        for source in taken:
+            lineages[source.id] = _lineage(source)
+            wanted.update(lineages[source.id])
+            for old in maps.subtree(source):
+                kids.setdefault(old.id, _on_its_map(maps, old, year))
+                wanted.add(old.id)
+    wanted.update(kids)
+    rows = await statistics.figure_rows(db, sorted(wanted), year)
+    resolver = _Resolver(kids, rows, sources=sources, before=before, lineages=lineages)
+    lineage = _lineage(unit)
+    resolved = {unit.id: resolver.resolve(unit.id, lineage)}
+    for child in children:
+        resolved[child.id] = resolver.resolve(child.id, [*lineage, unit.id])
+    return resolved
+
+
+async def resolve_on_map(
+    db: Database | Tx, maps: Regrouping, units: Sequence[Unit], year: int
+) -> dict[int, Resolved]:
+    """Each unit's figures on the map of `year` (an ended unit: on its own map): its own value,
+    else the sum over its districts or communes of that map; targets from its ancestors on
+    that map."""
+    kids: dict[int, list[int]] = {}
+    lineages = {unit.id: [u.id for u in reversed(maps.lineage_at(unit, year))] for unit in units}
+    wanted = {holder for lineage in lineages.values() for holder in lineage}
+    for unit in units:
+        wanted.add(unit.id)
+        stack = [unit]
+        while stack:
+            node = stack.pop()
+            if node.id in kids:
+                continue
+            kids[node.id] = _on_its_map(maps, node, year)
+            stack += [maps.units[kid] for kid in kids[node.id]]
+    wanted.update(kids)
+    rows = await statistics.figure_rows(db, sorted(wanted), year)
+    resolver = _Resolver(kids, rows)
+    return {unit.id: resolver.resolve(unit.id, lineages[unit.id]) for unit in units}
+
+
+def combined(parts: Sequence[Resolved]) -> Resolved:
+    """The figures of several units taken together: denominators added (None when none is
+    known), a target kept when the parts that have one agree."""
+    found: Resolved = {}
+    for figure in ALL_FIGURES:
+        values = [part[figure] for part in parts]
+        if is_target(figure):
+            found[figure] = _agreed(values)
+        else:
+            known = [value for value in values if value is not None]
+            found[figure] = sum(known) if known else None
+    return found

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from bot.config import DATA_DIR
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
@@ -42,10 +43,11 @@ OPTIONAL_COLUMNS = (
     "area_km2",
     *AREA_COLUMNS,
 )
-"""Besides `COMMUNE_COLUMNS`, the commune format (today's map) may have these. Only
+"""Besides `COMMUNE_COLUMNS`, the commune format (today's map) may have these. Loaded:
 `former_communes` (`|`-separated, `*` for a commune split over several new units: its
-aliases), the coordinates and area, and the area columns (a middle level of kind AREA) are
-loaded; the former province and districts are there for people reading the file."""
+aliases), `former_district` (the district most of it came from, shown beside its name in
+lists), the coordinates and area, and the area columns (a middle level of kind AREA); the
+former province and `former_districts_all` are there for people reading the file."""
 _FORMER_SEPARATOR = "|"
 _SPLIT_MARK = "*"
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
@@ -116,6 +118,7 @@ class _Commune:
     kind: UnitKind
     middle: _Middle | None
     former: tuple[tuple[str, bool], ...] = ()
+    former_district: str | None = None
     lat: float | None = None
     lon: float | None = None
     area_km2: float | None = None
@@ -158,6 +161,13 @@ def _former(row: dict[str | None, Any], line: int) -> tuple[tuple[str, bool], ..
             raise HierarchyError("bad_name", line, name[:40])
         names.append((name, partly))
     return tuple(names)
+
+
+def _former_district(row: dict[str | None, Any], line: int) -> str | None:
+    name = clean_name(_cell(row, "former_district"))
+    if len(name) > NAME_LENGTH[1]:
+        raise HierarchyError("bad_name", line, name[:40])
+    return name or None
 
 
 def _read_units(path: Path) -> list[_Commune]:
@@ -211,6 +221,7 @@ def _read_units(path: Path) -> list[_Commune]:
                 kind=kind,
                 middle=middle,
                 former=_former(row, line),
+                former_district=_former_district(row, line),
                 lat=_number(row, "lat", line),
                 lon=_number(row, "lon", line),
                 area_km2=_number(row, "area_km2", line),
@@ -242,6 +253,37 @@ def _read_middle(
     return _Middle(line, code, _name(row, "area_name", line), UnitKind.AREA)
 
 
+@dataclass(frozen=True)
+class UnitsFile:
+    """A units file read and checked, nothing written yet: what `load_units_in` loads, and what
+    a map change (`bot.services.map_change`) looks its new units up in."""
+
+    path: Path
+    communes: tuple[_Commune, ...]
+
+    def commune(self, code: str) -> tuple[str, UnitKind] | None:
+        """The name and kind of the file's commune with this code."""
+        found = next((c for c in self.communes if c.code == code), None)
+        return (found.name, found.kind) if found else None
+
+    @property
+    def codes(self) -> dict[str, tuple[str, UnitKind]]:
+        """Every commune code of the file, with its name and kind, in the file's order."""
+        return {c.code: (c.name, c.kind) for c in self.communes}
+
+    @property
+    def middles(self) -> int:
+        """How many middle-level units (districts or areas) the file has."""
+        return len({c.middle.code for c in self.communes if c.middle is not None})
+
+
+def read_units_file(path: Path) -> UnitsFile:
+    """Read and check a units file in either format (see `load_units_csv`); raises
+    `UnitsFileUnreadable` or `HierarchyError`, before anything is written."""
+    check_units_file(path)
+    return UnitsFile(path, tuple(_read_units(path)))
+
+
 async def load_units_csv(
     db: Database,
     path: Path,
@@ -259,63 +301,86 @@ async def load_units_csv(
     by a unit in force elsewhere (another province, another level) stops the load: a new map
     goes in after the old one has ended.
     """
-    check_units_file(path)
-    communes = _read_units(path)
-    added = aliases = 0
+    units = read_units_file(path)
     async with db.transaction() as tx:
-        province = await unit_store.in_force_by_code(tx, province_code)
-        if province is not None and province.level is not Level.PROVINCE:
-            raise HierarchyError("province_code_taken", 0, province_code)
-        if province is None:
-            province = await _insert(
+        return await load_units_in(
+            tx,
+            units,
+            province_code=province_code,
+            province_name=province_name,
+            valid_from=valid_from,
+        )
+
+
+async def load_units_in(
+    tx: Tx,
+    units: UnitsFile,
+    *,
+    province_code: str,
+    province_name: str,
+    valid_from: date | None = None,
+) -> LoadResult:
+    """`load_units_csv` inside a transaction the caller holds (a map change loads the new map
+    in the transaction that ends the old one)."""
+    communes = units.communes
+    added = aliases = 0
+    province = await unit_store.in_force_by_code(tx, province_code)
+    if province is not None and province.level is not Level.PROVINCE:
+        raise HierarchyError("province_code_taken", 0, province_code)
+    if province is None:
+        province = await _insert(
+            tx,
+            None,
+            Level.PROVINCE,
+            province_code.strip(),
+            clean_name(province_name),
+            UnitKind.PROVINCE,
+            valid_from=valid_from,
+        )
+        added += 1
+    middles: dict[str, Unit] = {}
+    for commune in communes:
+        parent = province
+        if commune.middle is not None:
+            middle = commune.middle
+            if middle.code not in middles:
+                unit = await _existing(tx, province, Level.DISTRICT, middle.code, middle.line)
+                if unit is None:
+                    unit = await _insert(
+                        tx,
+                        province,
+                        Level.DISTRICT,
+                        middle.code,
+                        middle.name,
+                        middle.kind,
+                        line=middle.line,
+                        valid_from=valid_from,
+                    )
+                    added += 1
+                middles[middle.code] = unit
+            parent = middles[middle.code]
+        unit = await _existing(tx, province, Level.COMMUNE, commune.code, commune.line)
+        if unit is None:
+            unit = await _insert(
                 tx,
-                None,
-                Level.PROVINCE,
-                province_code.strip(),
-                clean_name(province_name),
-                UnitKind.PROVINCE,
+                parent,
+                Level.COMMUNE,
+                commune.code,
+                commune.name,
+                commune.kind,
+                line=commune.line,
                 valid_from=valid_from,
+                lat=commune.lat,
+                lon=commune.lon,
+                area_km2=commune.area_km2,
+                former_district=commune.former_district,
             )
             added += 1
-        middles: dict[str, Unit] = {}
-        for commune in communes:
-            parent = province
-            if commune.middle is not None:
-                middle = commune.middle
-                if middle.code not in middles:
-                    unit = await _existing(tx, province, Level.DISTRICT, middle.code, middle.line)
-                    if unit is None:
-                        unit = await _insert(
-                            tx,
-                            province,
-                            Level.DISTRICT,
-                            middle.code,
-                            middle.name,
-                            middle.kind,
-                            line=middle.line,
-                            valid_from=valid_from,
-                        )
-                        added += 1
-                    middles[middle.code] = unit
-                parent = middles[middle.code]
-            unit = await _existing(tx, province, Level.COMMUNE, commune.code, commune.line)
-            if unit is None:
-                unit = await _insert(
-                    tx,
-                    parent,
-                    Level.COMMUNE,
-                    commune.code,
-                    commune.name,
-                    commune.kind,
-                    line=commune.line,
-                    valid_from=valid_from,
-                    lat=commune.lat,
-                    lon=commune.lon,
-                    area_km2=commune.area_km2,
-                )
-                added += 1
-            for name, partly in commune.former:
-                aliases += int(await unit_store.add_alias(tx, unit, name, partly=partly))
+        elif commune.former_district and unit.former_district is None:
+            await unit_store.fill_former_district(tx, unit, commune.former_district)
+        for name, partly in commune.former:
+            aliases += int(await unit_store.add_alias(tx, unit, name, partly=partly))
+    aliases += await _earlier_names(tx, province)
     kinds = {commune.middle.kind for commune in communes if commune.middle is not None}
     return LoadResult(
         districts=0 if UnitKind.AREA in kinds else len(middles),
@@ -350,6 +415,7 @@ async def _insert(
     lat: float | None = None,
     lon: float | None = None,
     area_km2: float | None = None,
+    former_district: str | None = None,
 ) -> Unit:
     """A new unit, unless a sibling in force has the same name (under another code)."""
     taken = await tx.fetchone(
@@ -370,7 +436,35 @@ async def _insert(
         lat=lat,
         lon=lon,
         area_km2=area_km2,
+        former_district=former_district,
     )
+
+
+EARLIER_NAMES: Final = {"33": DATA_DIR / "thai_binh_units_2024_to_2025.csv"}
+"""Per province code, a file naming communes of an earlier map and the unit of today's they
+went to (`commune_name_2024`, `commune_name_nov2024` → `unit_code_jul2025`). Hưng Yên's
+units file lists the communes of early 2025, so the ones merged on 1 November 2024 ("Liên
+Giang") are recorded from here as former names too, for a database that never held them."""
+
+
+async def _earlier_names(tx: Tx, province: Unit) -> int:
+    """Record the earlier names `EARLIER_NAMES` gives for this province's communes in force;
+    how many were new. Nothing for another province, or when the file is not there."""
+    path = EARLIER_NAMES.get(province.code)
+    if path is None or not path.is_file():
+        return 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    added = 0
+    for row in rows:
+        unit = await unit_store.in_force_by_code(tx, _cell(row, "unit_code_jul2025"))
+        if unit is None or unit.level is not Level.COMMUNE or not province.covers(unit):
+            continue
+        for column in ("commune_name_2024", "commune_name_nov2024"):
+            name = clean_name(_cell(row, column))
+            if name and len(name) <= NAME_LENGTH[1] and fold(name) != fold(unit.name):
+                added += int(await unit_store.add_alias(tx, unit, name))
+    return added
 
 
 async def ensure_units_loaded(

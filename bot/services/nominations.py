@@ -2,8 +2,10 @@
 
 Citizen, family, clan and village titles are recognised by a commune chair (or any higher
 chair) whose scope covers the nomination's unit; learning units and commune learning
-communities by a district chair or the province. Who is asked, who may decide, and why not,
-are answered here: handlers only ask (`deciders_for`, `decidable`, `decided_above`, `decide`).
+communities by the chair of the middle level (a district chair, an area coordinator) or the
+province, which recognises them itself on a map without a middle level. Who is asked, who may
+decide, and why not, are answered here: handlers only ask (`deciders`, `recognised_at`,
+`decidable`, `decided_above`, `decide`).
 """
 
 from __future__ import annotations
@@ -63,22 +65,45 @@ DECIDER_CHAINS: Final = {
         (Level.PROVINCE, Role.PROVINCE_ADMIN),
     ),
 }
-"""Whom a new nomination is sent to, nearest first, by the role that decides its title."""
+"""Whom a new nomination is sent to, nearest first, by the role that decides its title. A
+level the unit's map does not have is skipped: without a middle level, the titles a district
+chair recognises go to the province."""
+
+
+async def decider_units(db: Database, unit: Unit, kind: NominationKind) -> list[tuple[Unit, Role]]:
+    """The units above (or at) `unit` whose chairs recognise the title there, nearest first,
+    with the role they hold: `DECIDER_CHAINS` on the map the unit is on."""
+    chain = [*await unit_store.ancestors(db, unit), unit]
+    by_level = {u.level: u for u in chain}
+    return [
+        (by_level[level], role)
+        for level, role in DECIDER_CHAINS[reporting.decider_role(kind)]
+        if level in by_level
+    ]
+
+
+async def recognised_at(db: Database, nomination: Nomination) -> Unit | None:
+    """The unit whose chairs recognise this nomination's title by the rule (the district or
+    area above it, else the province), whoever holds the role there now."""
+    unit = await unit_store.get(db, nomination.unit_id)
+    found = await decider_units(db, unit, nomination.kind) if unit is not None else []
+    return found[0][0] if found else None
+
+
+async def deciders(db: Database, unit: Unit, kind: NominationKind) -> tuple[Unit | None, list[int]]:
+    """The nearest chairs who may recognise the title, as `registration.approvers_for` does,
+    and the unit they chair: the commune's chairs (the middle level's, else the province's, for
+    a learning unit or a commune), else upward. (None, []) when nobody holds such a role."""
+    for holder_unit, role in await decider_units(db, unit, kind):
+        found = await people.holders(db, [holder_unit.id], [role])
+        if found:
+            return holder_unit, found
+    return None, []
 
 
 async def deciders_for(db: Database, unit: Unit, kind: NominationKind) -> list[int]:
-    """The nearest chairs who may recognise the title, as `registration.approvers_for` does:
-    the commune's chairs (district ones for a learning unit or a commune), else upward."""
-    chain = [*await unit_store.ancestors(db, unit), unit]
-    by_level = {u.level: u for u in chain}
-    for level, role in DECIDER_CHAINS[reporting.decider_role(kind)]:
-        holder_unit = by_level.get(level)
-        if holder_unit is None:
-            continue
-        found = await people.holders(db, [holder_unit.id], [role])
-        if found:
-            return found
-    return []
+    """The chairs a new nomination is sent to (`deciders`)."""
+    return (await deciders(db, unit, kind))[1]
 
 
 def refusal(grants: Sequence[Grant], unit: Unit, nomination: Nomination) -> ReportError | None:
@@ -103,9 +128,9 @@ async def decidable(db: Database, actor_id: int, nomination_id: int) -> Nominati
 
 
 async def decided_above(db: Database, actor_id: int, nomination: Nomination) -> bool:
-    """Whether the nomination is in this person's area but its title is one the district
-    recognises and they may not (a commune chair and a learning unit): they are told who
-    decides, rather than that it is out of their reach."""
+    """Whether the nomination is in this person's area but its title is one the level above
+    the commune recognises and they may not (a commune chair and a learning unit): they are
+    told who decides (`recognised_at`), rather than that it is out of their reach."""
     unit = await unit_store.get(db, nomination.unit_id)
     if unit is None or reporting.decider_role(nomination.kind) is not Role.DISTRICT_CHAIR:
         return False

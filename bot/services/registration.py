@@ -79,8 +79,9 @@ class Submitted:
 
 async def approvers_for(db: Database, branch: Unit) -> list[int]:
     """Who approves a registration for `branch`: the commune chairs of its commune, else (none
-    there, or none reachable) the district chairs, else the province admins. They are the ones
-    told of a request, and the ones whose /pending lists it (`waiting_for`)."""
+    there, or none reachable) the chairs of the middle level above it (district chairs, area
+    coordinators) where the map has one, else the province admins. They are the ones told of a
+    request, and the ones whose /pending lists it (`waiting_for`)."""
     chain = [*await unit_store.ancestors(db, branch), branch]
     by_level = {unit.level: unit for unit in chain}
     for level, role in (
@@ -133,7 +134,8 @@ async def submit_request(
 
 async def waiting_for(db: Database, chair_id: int) -> list[RegistrationRequest]:
     """The pending requests this chair is one of the approvers of (`approvers_for`), oldest
-    first: a district chair sees a commune's requests only while the commune has no chair."""
+    first: a district chair (an area coordinator) sees a commune's requests only while the
+    commune has no chair."""
     found: dict[int, RegistrationRequest] = {}
     for grant in await people.grants_of(db, chair_id):
         if grant.rank >= ROLE_RANK[Role.COMMUNE_CHAIR]:
@@ -308,6 +310,22 @@ class InviteProblem(StrEnum):
     USED = "used"
     NOT_ALLOWED = "not_allowed"
     ALREADY_REGISTERED = "already_registered"
+
+
+async def invitable_roles(db: Database, telegram_id: int) -> list[Role]:
+    """The roles this person may invite to (`scopes.invitable_roles`) that the map beneath
+    their highest grant has units for: no district chair or area coordinator where the map has
+    no middle level. Branch roles stay: a chair adds the missing branch while choosing."""
+    grants = await people.grants_of(db, telegram_id)
+    top = scopes.highest(grants)
+    if top is None:
+        return []
+    offered = []
+    for role in scopes.invitable_roles(grants):
+        level = ROLE_LEVEL[role]
+        if level is Level.BRANCH or await unit_store.beneath(db, top.unit, [level], limit=1):
+            offered.append(role)
+    return offered
 
 
 async def create_invite(

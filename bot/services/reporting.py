@@ -48,7 +48,8 @@ COMMUNE_TITLES: Final = (
     NominationKind.CLAN,
     NominationKind.VILLAGE_COMMUNITY,
 )
-"""Titles a commune chair recognises; the others need a district chair."""
+"""Titles a commune chair recognises; the others need the middle level's chair (a district
+chair, an area coordinator), or the province where the map has no middle level."""
 
 
 class ReportError(StrEnum):
@@ -58,7 +59,7 @@ class ReportError(StrEnum):
     UNKNOWN_UNIT = "unknown_unit"
     UNKNOWN_FUND = "unknown_fund"
     NOT_A_BRANCH = "not_a_branch"
-    """Members join a branch (chi hội), not a commune or district."""
+    """Members join a branch (chi hội), not a commune or a unit above it."""
     WRONG_LEVEL = "wrong_level"
     """Clan and family funds belong to a branch or a commune."""
     OUT_OF_SCOPE = "out_of_scope"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.storage.models import CHAIR_ROLES, LEVEL_ORDER, ROLE_LEVEL, ROLE_RANK, Grant, Role, Unit
+from bot.storage.models import CHAIR_ROLES, ROLE_LEVEL, ROLE_RANK, Grant, Role, Unit
 
 
 def highest(grants: Sequence[Grant]) -> Grant | None:
@@ -21,7 +21,8 @@ def is_chair(grants: Sequence[Grant]) -> bool:
 
 
 def invitable_roles(grants: Sequence[Grant]) -> list[Role]:
-    """Roles strictly below the user's highest chair role; volunteers invite nobody."""
+    """Roles strictly below the user's highest chair role; volunteers invite nobody. Whether
+    the map has units for each of them (a middle level?) is `registration.invitable_roles`."""
     top = highest(grants)
     if top is None or top.role not in CHAIR_ROLES:
         return []
@@ -44,7 +45,3 @@ def can_approve_registration(grants: Sequence[Grant], branch: Unit) -> bool:
 
 def can_manage_branches(grants: Sequence[Grant], commune: Unit) -> bool:
     return covers(grants, commune, minimum=Role.COMMUNE_CHAIR)
-
-
-def level_depth(unit: Unit) -> int:
-    return LEVEL_ORDER.index(unit.level)

@@ -1,9 +1,15 @@
 """Statistics of a scope (province, district, commune or branch) over a period of years.
 
 `compute` reads only `stat_counter` rows of the scope and of its children (primary-key reads),
-two small reads of figures and one of the structure; `full_scan` derives the same numbers from
+a small read of figures and one of the structure; `full_scan` derives the same numbers from
 the raw report and baseline tables, for the benchmark and as the tests' cross-check. Both feed
 one assembly, so they differ only in where the numbers come from.
+
+**Either map** (docs/map-change.md, `map_views`): a period before the year today's map began
+is shown by default on the map of its year (today's province for 2023 is old Thái Bình by its
+old districts, a commune its former communes), and on request on today's map, each unit of
+today with the counters of the ended units that went to it (`regroup`); later periods are on
+today's map. `ScopeStats.map` says which, and which split communes were counted by the rule.
 
 Definitions, for a period `start_year..end_year`:
 
@@ -31,14 +37,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from bot.services import counters, figures
+from bot.services import counters, map_views, regroup
 from bot.services.figures import MEMBERS_SHARE, Figure, Resolved, target, target_percent
+from bot.services.map_views import MapView, Plan
+from bot.services.regroup import MapChoice, Regrouping
 from bot.storage import statistics
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
 from bot.storage.models import Level, Unit
 from bot.storage.records import Campaign, DonorKind, NominationKind, NominationStatus
-from bot.storage.statistics import Values
+from bot.storage.statistics import Shape, Values
+
+AREA: Final = "area"
+"""The shape key of middle-level units that are areas (cụm), not districts."""
 
 DENOMINATORS: Final[Mapping[NominationKind, Figure | None]] = {
     NominationKind.CITIZEN: Figure.CITIZENS,
@@ -58,6 +69,21 @@ _MEMBERS_BASELINE: Final = counters.baseline(counters.MEMBERS_TOTAL)
 _MEMBERS_BASELINE_UNITS: Final = counters.baseline_units(counters.MEMBERS_TOTAL)
 _RAISED_BASELINE: Final = counters.baseline(counters.FUND_RAISED)
 _AWARDED_BASELINE: Final = counters.baseline(counters.FUND_AWARDED)
+
+# What a line of the sub-unit table shows, so only these are read for it: members (every
+# year, for the latest baseline and who joined since), titles of the last year, money.
+_SUB_UNIT_EVERY_YEAR: Final = (counters.MEMBERS_NEW, _MEMBERS_BASELINE, _MEMBERS_BASELINE_UNITS)
+_SUB_UNIT_LAST_YEAR: Final = (
+    *_RECOGNISED.values(),
+    *_PENDING.values(),
+    *(counters.baseline(name) for name in _RECOGNISED.values()),
+)
+_SUB_UNIT_IN_PERIOD: Final = (
+    counters.FUND_RAISED,
+    counters.FUND_AWARDED,
+    _RAISED_BASELINE,
+    _AWARDED_BASELINE,
+)
 
 
 @dataclass(frozen=True)
@@ -123,15 +149,21 @@ class ScopeStats:
     end_year: int
     members: MemberStats
     districts: int
+    areas: int
+    """Middle-level units that are areas (cụm) on a map without districts."""
     communes: int
     branches: int
-    """Active units of each level under the scope (a unit counts itself)."""
+    """Units of each level under the scope (a unit counts itself): today's in force, or
+    those of the map of `end_year` when the answer is on that map."""
     titles: Mapping[NominationKind, TitleStats]
     funds: FundStats
     figures: Mapping[str, int | None]
     """The scope's figures resolved for end_year (see `figures`)."""
     sub_units: tuple[SubUnitStats, ...]
-    """Active children, alphabetical; rank them with `ranked`."""
+    """Children in force (on the map of the year: the children of that map, or the parts),
+    alphabetical; rank them with `ranked`."""
+    map: MapView
+    """Which map the answer is on (see `map_views`)."""
 
 
 def percent(count: int, denominator: int | None) -> float | None:
@@ -217,94 +249,169 @@ def _funds(values: Values, start_year: int, end_year: int) -> FundStats:
     )
 
 
-def _communes(unit: Unit, structure: Mapping[Level, int]) -> int | None:
+def _communes(unit: Unit, shape: Shape) -> int | None:
     """Denominator of the commune title: none below a commune."""
-    return None if unit.level is Level.BRANCH else structure.get(Level.COMMUNE, 0)
+    return None if unit.level is Level.BRANCH else shape.get(Level.COMMUNE, 0)
 
 
-async def _children(db: Database | Tx, unit: Unit) -> list[Unit]:
-    return await unit_store.children(db, unit.id, limit=1_000_000)
+def _merged(parts: Sequence[Values]) -> Values:
+    """The counters of several units added up."""
+    if len(parts) == 1:
+        return parts[0]
+    total: Values = {}
+    for part in parts:
+        for key, value in part.items():
+            total[key] = total.get(key, 0) + value
+    return {key: value for key, value in total.items() if value}
 
 
 async def _assemble(
     db: Database | Tx,
-    unit: Unit,
-    children: Sequence[Unit],
-    values: Mapping[int, Values],
+    maps: Regrouping,
+    plan: Plan,
+    values: Sequence[Values],
     start_year: int,
     end_year: int,
 ) -> ScopeStats:
-    resolved = await figures.resolve_children(db, unit, children, end_year)
-    structure = await statistics.structure(db, unit.id)
+    """One statistic from the counters of each line of `plan` (the scope's first)."""
+    resolved = await map_views.resolved(db, maps, plan, end_year)
+    shapes = await map_views.shapes(db, maps, plan, end_year)
     sub_units = []
-    for child in children:
-        own, shape = values.get(child.id, {}), structure.get(child.id, {})
+    for line, own, figured, shape in zip(
+        plan.subs, values[1:], resolved[1:], shapes[1:], strict=True
+    ):
         funds = _funds(own, start_year, end_year)
         sub_units.append(
             SubUnitStats(
-                unit=child,
-                members=_members(own, resolved[child.id], start_year, end_year),
+                unit=line.unit,
+                members=_members(own, figured, start_year, end_year),
                 branches=shape.get(Level.BRANCH, 0),
-                titles=_titles(own, resolved[child.id], _communes(child, shape), end_year),
+                titles=_titles(own, figured, _communes(line.unit, shape), end_year),
                 raised=funds.raised,
                 awarded=funds.awarded,
             )
         )
-    own, shape = values.get(unit.id, {}), structure.get(unit.id, {})
+    unit, own, figured, shape = plan.scope.unit, values[0], resolved[0], shapes[0]
     return ScopeStats(
         unit=unit,
         start_year=start_year,
         end_year=end_year,
-        members=_members(own, resolved[unit.id], start_year, end_year),
+        members=_members(own, figured, start_year, end_year),
         districts=shape.get(Level.DISTRICT, 0),
+        areas=shape.get(AREA, 0),
         communes=shape.get(Level.COMMUNE, 0),
         branches=shape.get(Level.BRANCH, 0),
-        titles=_titles(own, resolved[unit.id], _communes(unit, shape), end_year),
+        titles=_titles(own, figured, _communes(unit, shape), end_year),
         funds=_funds(own, start_year, end_year),
-        figures=resolved[unit.id],
+        figures=figured,
         sub_units=tuple(sub_units),
+        map=plan.view,
     )
 
 
-async def compute(db: Database | Tx, unit: Unit, *, start_year: int, end_year: int) -> ScopeStats:
-    """The scope's statistics from its counters and its children's (no scan of records)."""
+async def _plan(
+    db: Database | Tx, unit: Unit, start_year: int, end_year: int, map_choice: MapChoice | None
+) -> tuple[Regrouping, Plan]:
     _check_period(start_year, end_year)
-    children = await _children(db, unit)
-    values = await statistics.counters_of(db, [unit.id, *(c.id for c in children)], end_year)
-    return await _assemble(db, unit, children, values, start_year, end_year)
+    maps = await regroup.load(db)
+    if not maps.trivial:  # as stored: a grant's unit, say, does not carry its dates
+        unit = maps.units.get(unit.id) or await unit_store.get(db, unit.id) or unit
+    return maps, await map_views.plan(db, maps, unit, start_year, end_year, map_choice)
 
 
-async def full_scan(db: Database | Tx, unit: Unit, *, start_year: int, end_year: int) -> ScopeStats:
-    """`compute`'s result derived from the raw report and baseline tables by path prefix."""
-    _check_period(start_year, end_year)
-    children = await _children(db, unit)
-    scanned = await statistics.scan(db, unit.id, unit.path, end_year)
-    values: dict[int, Values] = {}
+async def compute(
+    db: Database | Tx,
+    unit: Unit,
+    *,
+    start_year: int,
+    end_year: int,
+    map_choice: MapChoice | None = None,
+) -> ScopeStats:
+    """The scope's statistics from the counters of its lines' sources (no scan of records),
+    on `map_choice`'s map (None: the default for the period, see `regroup`)."""
+    maps, plan = await _plan(db, unit, start_year, end_year, map_choice)
+    whole, lines = await statistics.line_counters(
+        db,
+        [source.id for source in plan.scope.sources],
+        [source.id for line in plan.subs for source in line.sources],
+        start_year,
+        end_year,
+        flow=counters.MEMBERS_NEW,
+        stock_units=_MEMBERS_BASELINE_UNITS,
+        every_year=_SUB_UNIT_EVERY_YEAR,
+        last_year=_SUB_UNIT_LAST_YEAR,
+        in_period=_SUB_UNIT_IN_PERIOD,
+    )
+    values = [
+        _merged([whole[s.id] for s in plan.scope.sources]),
+        *(_merged([lines[s.id] for s in line.sources]) for line in plan.subs),
+    ]
+    return await _assemble(db, maps, plan, values, start_year, end_year)
 
-    def add(target_id: object, year: object, indicator: str, amount: object) -> None:
+
+async def sub_units_of(
+    db: Database | Tx,
+    unit: Unit,
+    *,
+    start_year: int,
+    end_year: int,
+    map_choice: MapChoice | None = None,
+) -> tuple[Unit, tuple[Unit, ...]]:
+    """The unit an answer is about (old Thái Bình for today's province on the map of 2023) and
+    its sub-units on that map, alphabetical: what a list of them offers."""
+    _, plan = await _plan(db, unit, start_year, end_year, map_choice)
+    return plan.scope.unit, tuple(line.unit for line in plan.subs)
+
+
+async def full_scan(
+    db: Database | Tx,
+    unit: Unit,
+    *,
+    start_year: int,
+    end_year: int,
+    map_choice: MapChoice | None = None,
+) -> ScopeStats:
+    """`compute`'s result derived from the raw report and baseline tables: by path prefix on a
+    map that never changed, else through the ancestors of each record's unit on the map of the
+    record's year (`map_views.mapping`)."""
+    maps, plan = await _plan(db, unit, start_year, end_year, map_choice)
+    if maps.trivial:
+        index = {line.unit.id: number for number, line in enumerate(plan.lines)}
+        scanned = await statistics.scan(db, unit.id, unit.path, end_year)
+        scanned = {
+            kind: [(index[int(row[0])], *row[1:]) for row in rows if int(row[0]) in index]
+            for kind, rows in scanned.items()
+        }
+    else:
+        mapped = await map_views.mapping(db, maps, plan, end_year)
+        scanned = await statistics.scan_mapped(db, mapped, end_year)
+    values: list[Values] = [{} for _ in plan.lines]
+
+    def add(line: object, year: object, indicator: str, amount: object) -> None:
         if amount:
-            own = values.setdefault(int(str(target_id)), {})
+            own = values[int(str(line))]
             key = (int(str(year)), indicator)
             own[key] = own.get(key, 0) + int(str(amount))
 
-    for target_id, year, count in scanned["member"]:
-        add(target_id, year, counters.MEMBERS_NEW, count)
-    for target_id, year, kind, status, count in scanned["nomination"]:
+    for line, year, count in scanned["member"]:
+        add(line, year, counters.MEMBERS_NEW, count)
+    for line, year, kind, status, count in scanned["nomination"]:
         name = counters.title(NominationKind(kind), NominationStatus(status))
-        add(target_id, year, name, count)
-    for target_id, year, campaign, donor_kind, amount, count in scanned["contribution"]:
-        add(target_id, year, counters.FUND_RAISED, amount)
-        add(target_id, year, counters.raised_by_campaign(Campaign(campaign)), amount)
-        add(target_id, year, counters.raised_by_donor(DonorKind(donor_kind)), amount)
-        add(target_id, year, counters.CONTRIBUTIONS, count)
-    for target_id, year, amount, count in scanned["award"]:
-        add(target_id, year, counters.FUND_AWARDED, amount)
-        add(target_id, year, counters.AWARDS, count)
-    for target_id, year, indicator, amount, count in scanned["baseline"]:
-        add(target_id, year, counters.baseline(indicator), amount)
+        add(line, year, name, count)
+    for line, year, campaign, donor_kind, amount, count in scanned["contribution"]:
+        add(line, year, counters.FUND_RAISED, amount)
+        add(line, year, counters.raised_by_campaign(Campaign(campaign)), amount)
+        add(line, year, counters.raised_by_donor(DonorKind(donor_kind)), amount)
+        add(line, year, counters.CONTRIBUTIONS, count)
+    for line, year, amount, count in scanned["award"]:
+        add(line, year, counters.FUND_AWARDED, amount)
+        add(line, year, counters.AWARDS, count)
+    for line, year, indicator, amount, count in scanned["baseline"]:
+        add(line, year, counters.baseline(indicator), amount)
         if indicator in counters.STOCK_BASELINES:
-            add(target_id, year, counters.baseline_units(indicator), count)
-    return await _assemble(db, unit, children, values, start_year, end_year)
+            add(line, year, counters.baseline_units(indicator), count)
+    values = [{key: value for key, value in own.items() if value} for own in values]
+    return await _assemble(db, maps, plan, values, start_year, end_year)
 
 
 # --- Ranking ----------------------------------------------------------------------------------

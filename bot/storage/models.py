@@ -20,11 +20,8 @@ class Level(StrEnum):
 
 
 LEVEL_ORDER = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.BRANCH)
-
-
-def child_level(level: Level) -> Level | None:
-    index = LEVEL_ORDER.index(level)
-    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+"""The levels from the top down. A map need not have all of them (no `DISTRICT` on today's),
+so a unit's children are asked of the database, never taken to be of the next level here."""
 
 
 class UnitKind(StrEnum):
@@ -101,6 +98,9 @@ class Unit(BaseModel):
     lat: float | None = None
     lon: float | None = None
     area_km2: float | None = None
+    former_district: str | None = None
+    """The district a commune of a map without districts was formed from, most of it (as the
+    units file names it, "Đông Hưng"); None on a map with districts."""
 
     @property
     def in_force(self) -> bool:

@@ -21,6 +21,7 @@ class NoticeKind(StrEnum):
     REGISTRATION_DECIDED = "registration_decided"  # registration_request.id
     NOMINATION_SUBMITTED = "nomination_submitted"  # nomination.id
     NOMINATION_DECIDED = "nomination_decided"  # nomination.id
+    MAP_CHANGED = "map_changed"  # role_grant.id: its unit ended, or it moved to the successor
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ _FIELDS = (
     "lat",
     "lon",
     "area_km2",
+    "former_district",
 )
 _COLUMNS = ", ".join(_FIELDS)
 
@@ -58,6 +59,7 @@ def _unit(row: Any) -> Unit:
         lat=row["lat"],
         lon=row["lon"],
         area_km2=row["area_km2"],
+        former_district=row["former_district"],
     )
 
 
@@ -271,10 +273,11 @@ async def insert(
     lat: float | None = None,
     lon: float | None = None,
     area_km2: float | None = None,
+    former_district: str | None = None,
 ) -> Unit:
     unit_id = await tx.execute(
         "INSERT INTO unit (parent_id, level, code, name, name_folded, kind, path, valid_from, "
-        "lat, lon, area_km2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "lat, lon, area_km2, former_district) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             parent.id if parent else None,
             level.value,
@@ -287,6 +290,7 @@ async def insert(
             lat,
             lon,
             area_km2,
+            former_district,
         ),
     )
     path = f"{parent.path if parent else '/'}{unit_id}/"
@@ -303,7 +307,18 @@ async def insert(
         lat=lat,
         lon=lon,
         area_km2=area_km2,
+        former_district=former_district,
     )
+
+
+async def fill_former_district(tx: Tx, unit: Unit, former_district: str) -> bool:
+    """Record the district `unit` was formed from when none is recorded yet (a units file
+    loaded again into a database from before it was kept); True when it was recorded."""
+    changed = await tx.rowcount(
+        "UPDATE unit SET former_district = ? WHERE id = ? AND former_district IS NULL",
+        (former_district, unit.id),
+    )
+    return changed > 0
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,12 @@ def stats_buttons(home: Unit) -> list[Button]:
         b("st:c:{}:{}:{}", *tail),
         b("st:x:{}:{}:{}", *tail),
         b("st:g:{}:{}:{}:m", *tail),
+        # The same with the map they are on (the map of the year, today's), and /report's.
+        b("st:s:{}:{}:{}:y", *tail),
+        b("st:d:{}:{}:{}:t:{}", *tail, 1),
+        b("st:x:{}:{}:{}:t", *tail),
+        b("st:g:{}:{}:{}:y:m", *tail),
+        b("st:r:{}:{}:{}:t:{}", *tail, YEAR),
     ]
 
 

@@ -63,7 +63,7 @@ async def test_names_in_force_first_then_former_names(
     ]
     await admin.send("tan tien")
     assert admin.buttons[:3] == [
-        "Tân Tiến",
+        "xã Tân Tiến (trước thuộc Quỳnh Phụ)",  # today's commune, with its former district
         "Tân Tiến, nay thuộc xã Tiên La",
         "Tân Tiến, nay thuộc xã Văn Giang",
     ]

@@ -147,7 +147,8 @@ async def test_kill_9_in_the_middle_of_a_report_keeps_the_answers(
 
 async def test_make_run_without_token_opens_the_console(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))}
-    script = "\n".join(["/start", "Nguyễn Văn An", "1", "1", "1", ":as 2", "1", ":quit", ""])
+    # Today's map: the province's communes, then the branches of the seeded first one.
+    script = "\n".join(["/start", "Nguyễn Văn An", "1", "1", ":as 2", "1", ":quit", ""])
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -164,7 +165,8 @@ async def test_make_run_without_token_opens_the_console(tmp_path: Path) -> None:
     assert process.returncode == 0, err.decode()
     assert text.splitlines()[0].startswith("Chưa có TELEGRAM_BOT_TOKEN: mở bảng điều khiển")
     assert "Chào mừng bạn đến với trợ lý Hội Khuyến học" in text
-    assert "[1] Đông Hưng" in text
+    assert "người dùng 2 là chủ tịch hội xã A Sào" in text
+    assert "[1] xã A Sào" in text and "Huyện" not in text
     assert "Yêu cầu đăng ký mới" in text
     assert "[→ 1001] 🤖 🎉 Yêu cầu đăng ký của bạn đã được duyệt" in text
     assert "Traceback" not in text + err.decode()

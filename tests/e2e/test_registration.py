@@ -170,7 +170,7 @@ async def test_district_chair_invites_a_commune_chair(
 ) -> None:
     chair = fake.user(World.DISTRICT_CHAIR)
     await chair.send("/invite")
-    assert "Chủ tịch Hội Khuyến học huyện" not in chair.buttons  # only roles below their own
+    assert "Chủ tịch Hội Khuyến học cấp huyện" not in chair.buttons  # only roles below their own
     await chair.press("Chủ tịch Hội Khuyến học xã")
     await chair.send(fold(world.other_commune.name))
     await chair.press(world.other_commune.name)

@@ -48,12 +48,18 @@ async def test_a_newcomer_registers_without_a_district(
     assert "Xã, phường hoặc thị trấn nào của Tỉnh Hưng Yên?" in newcomer.last_text
     assert "huyện" not in newcomer.last_text.lower()
     await newcomer.send("dong hung")
-    await newcomer.press("Đông Hưng")
+    # With its type and the district it came from: three of them have "Đông Hưng" in the name.
+    assert newcomer.buttons[:3] == [
+        "xã Bắc Đông Hưng (trước thuộc Đông Hưng)",
+        "xã Đông Hưng (trước thuộc Đông Hưng)",
+        "xã Nam Đông Hưng (trước thuộc Đông Hưng)",
+    ]
+    await newcomer.press("xã Đông Hưng (trước thuộc Đông Hưng)")
     assert "Bạn thuộc chi hội nào của Xã Đông Hưng?" in newcomer.last_text
     await newcomer.press("⬅")  # back to the communes, then down again
     assert "Xã, phường hoặc thị trấn nào của Tỉnh Hưng Yên?" in newcomer.last_text
     await newcomer.send("dong hung")
-    await newcomer.press("Đông Hưng")
+    await newcomer.press("xã Đông Hưng (")
     await newcomer.press("Thôn Đông La")
     assert "đã được gửi" in newcomer.last_text
     chair = fake.user(CHAIR)

@@ -91,7 +91,7 @@ async def test_nomination_from_menu_to_receipt(
     assert any(
         text.startswith("✅ Đã lưu đề cử. Số 1, lúc 10:00 28/11/2026.") for text in volunteer.texts
     )
-    assert "gửi tới chủ tịch hội" in volunteer.last_text
+    assert "gửi tới Hội Khuyến học xã An Châu để xét công nhận" in volunteer.last_text
     assert await rows(bot.db) == [
         {
             "id": 1,
@@ -402,8 +402,8 @@ async def test_a_new_title_drops_a_place_that_no_longer_fits(
     await district.press("Danh hiệu")
     await district.press("Cộng đồng học tập cấp xã")
     assert "Thuộc chi hội hoặc xã nào?" in district.last_text
-    assert world.commune.name in district.buttons
-    await district.press(world.commune.name)
+    assert f"xã {world.commune.name}" in district.buttons  # a commune with its type
+    await district.press(f"xã {world.commune.name}")
     summary = district.last_text
     assert f"Địa bàn: Xã {world.commune.name}" in summary
     assert "Thôn Đông" not in summary and "Trần Văn Bình" not in summary
@@ -451,7 +451,7 @@ async def test_a_learning_unit_needs_the_district_chair(
     assert "Đơn vị học tập" in district.last_text
     await chair.send("/help")
     await chair.press_data("tt:ok:1")
-    assert "Chủ tịch Hội Khuyến học huyện công nhận" in chair.callback_answers[-1]
+    assert "do Hội Khuyến học huyện Đông Hưng công nhận" in chair.callback_answers[-1]
     await chair.send("/pending")
     assert "Không có đề cử nào" in chair.last_text
     assert [r["status"] for r in await rows(bot.db)] == ["pending"]
@@ -600,7 +600,7 @@ async def test_a_volunteer_is_politely_told_pending_is_for_chairs(
     volunteer: FakeUser, bot: BotUnderTest
 ) -> None:
     await volunteer.send("/pending")
-    assert "do chủ tịch hội xã và huyện xét" in volunteer.last_text
+    assert "do chủ tịch hội cấp xã và cấp trên xét" in volunteer.last_text
     assert ERROR not in volunteer.last_text
 
 

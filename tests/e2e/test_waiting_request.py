@@ -142,7 +142,7 @@ async def test_pending_shows_registration_requests_to_their_chairs_only(
         await above.send("/pending")
         assert "Không có đề cử nào đang chờ bạn xét." in above.last_text
     await volunteer.send("/pending")
-    assert "do chủ tịch hội xã và huyện xét" in volunteer.last_text
+    assert "do chủ tịch hội cấp xã và cấp trên xét" in volunteer.last_text
 
     await chair.press("✅ Duyệt")  # under the card /pending showed
     assert "✅ Đã duyệt" in chair.last_text

@@ -1,0 +1,162 @@
+"""/report: the province's own wording of a year, on the map of that year or today's."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.i18n import N_, Translator
+from bot.services import annual_report, scopes
+from bot.services.annual_report import AnnualReport
+from bot.services.regroup import MapChoice
+from bot.services.reporting import local_today
+from bot.storage import people
+from bot.storage import units as unit_store
+from bot.storage.models import Level, Unit, UnitKind
+from bot.storage.records import NominationKind
+from handlers.common import BotContext, edit_or_reply, reply, tr
+from handlers.stats_common import (
+    Period,
+    data,
+    default_period,
+    map_lines,
+    parse_period,
+    switch_label,
+    switch_target,
+)
+
+SCOPE_WORDS = {
+    Level.PROVINCE: N_("the whole province"),
+    Level.DISTRICT: N_("the whole district"),
+    Level.COMMUNE: N_("the whole commune"),
+    Level.BRANCH: N_("the whole branch"),
+}
+AREA_WORDS = N_("the whole area")
+"""A middle-level unit of a map without districts is no district."""
+TITLE_CLAUSES = {
+    NominationKind.CITIZEN: N_('{count} citizens have the title "Learning citizen"'),
+    NominationKind.FAMILY: N_('{count} families have the title "Learning family"'),
+    NominationKind.CLAN: N_('{count} clans have the title "Learning clan"'),
+    NominationKind.VILLAGE_COMMUNITY: N_(
+        '{count} villages and residential groups have the title "Learning community"'
+    ),
+    NominationKind.LEARNING_UNIT: N_('{count} agencies and units have the title "Learning unit"'),
+    NominationKind.COMMUNE_COMMUNITY: N_(
+        '{count} communes, wards and townships have the title "Commune-level learning community"'
+    ),
+}
+
+
+def scope_words(t: Translator, unit: Unit) -> str:
+    if unit.kind is UnitKind.AREA:
+        return t.gettext(AREA_WORDS)
+    return t.gettext(SCOPE_WORDS[unit.level])
+
+
+def paragraph(t: Translator, report: AnnualReport, funds: Period) -> str:
+    """The province's own wording: titles with their shares, members, branches, funds."""
+    scope = scope_words(t, report.unit)
+    clauses = []
+    for line in report.titles:
+        if not line.count:
+            continue
+        clause = t.gettext(TITLE_CLAUSES[line.kind]).format(count=t.number(line.count))
+        if line.percent is not None:
+            clause += " " + t.gettext("at {percent}").format(percent=t.share(line.percent))
+        clauses.append(clause)
+    sentences = []
+    if clauses:
+        sentences.append(
+            t.gettext("By the end of {year}, {scope} has {clauses}.").format(
+                year=report.year, scope=scope, clauses="; ".join(clauses)
+            )
+        )
+    members = t.gettext("{scope} has {members} members of the association").format(
+        scope=scope[:1].upper() + scope[1:], members=t.number(report.members)
+    )
+    if report.member_share is not None:
+        members += " " + t.gettext("at {percent} of the population").format(
+            percent=t.share(report.member_share)
+        )
+    members += t.gettext(", in {branches} branches").format(branches=t.number(report.branches))
+    sentences.append(members + ".")
+    sentences.append(
+        t.gettext(
+            "In {period}, the learning promotion funds raised {raised} and awarded {awarded}."
+        ).format(
+            period=funds.label(t),
+            raised=t.money_short(report.raised),
+            awarded=t.money_short(report.awarded),
+        )
+    )
+    return " ".join(sentences)
+
+
+async def report_paragraph(
+    t: Translator,
+    context: BotContext,
+    unit: Unit,
+    year: int,
+    funds: Period,
+    choice: MapChoice | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The paragraph, what it must say about the map, and the button to the other map."""
+    report = await annual_report.build(
+        context.db,
+        unit,
+        year,
+        funds_since=funds.start,
+        funds_until=funds.end,
+        map_choice=choice,
+    )
+    text = paragraph(t, report, funds)
+    notes = map_lines(t, report.map, Period(year, year))
+    if notes:
+        text += "\n\n" + "\n".join(notes)
+    switch = switch_target(report.map)
+    if switch is None:
+        return text, None
+    other, other_choice = switch
+    button = InlineKeyboardButton(
+        switch_label(t, other_choice, Period(year, year)),
+        callback_data=data("r", other.id, funds, other_choice, year),
+    )
+    return text, InlineKeyboardMarkup([[button]])
+
+
+async def report_command(update: Update, context: BotContext) -> None:
+    """`/report [year] [from-to]`: the paragraph for the user's own scope."""
+    t = await tr(update, context)
+    assert update.effective_user is not None
+    grants = await people.grants_of(context.db, update.effective_user.id)
+    top = scopes.highest(grants)
+    if top is None:
+        return
+    home = await unit_store.get(context.db, top.unit.id) or top.unit
+    current = local_today(context.now()).year
+    args = list(context.args or [])
+    year = parse_period(args[0], current) if args else default_period(home, current)
+    funds = parse_period(args[1], current) if len(args) > 1 else year
+    if year is None or funds is None or year.start != year.end:
+        await reply(
+            update,
+            t.gettext(
+                "Type for example /report 2023, or /report 2023 2019-2023 for the funds of a term."
+            ),
+        )
+        return
+    text, markup = await report_paragraph(t, context, home, year.end, funds)
+    await reply(update, text, markup)
+
+
+async def report_pressed(
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    unit: Unit,
+    funds: Period,
+    choice: MapChoice | None,
+    year: int,
+) -> None:
+    """The switch between maps under a /report answer (already checked against the scope)."""
+    text, markup = await report_paragraph(t, context, unit, year, funds, choice)
+    await edit_or_reply(update, text, markup)
