@@ -37,7 +37,7 @@ from bot.services.regroup import (
 from bot.storage import statistics
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
-from bot.storage.models import Level, Unit
+from bot.storage.models import Level, Unit, UnitKind
 from bot.storage.statistics import Shape, shape_key
 
 
@@ -176,8 +176,16 @@ async def children_on_map(
 
 async def shapes(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> list[Shape]:
     """Districts or areas, communes and branches beneath each line (a unit counts itself):
-    today's in force, or those on the map at the end of `year`."""
-    if plan.today:
+    on the map at the end of `year`, or, on today's map of a year since it began, today's in
+    force.
+
+    Today's map of a year before it began counts the units of that year's map regrouped into
+    each line (old Thái Bình's 260 communes of 2023 for today's province, the three former
+    communes for a commune formed of three): the commune learning community title of 2023 is
+    a share of 2023's communes, not of today's 104. Their districts are left out: today's map
+    has none, and its areas did not exist yet."""
+    regrouped_past = plan.today and not maps.trivial and _before_the_change(maps, year)
+    if plan.today and not regrouped_past:
         found = await statistics.structure(db, plan.scope.unit.id)
         return [found.get(line.unit.id, {}) for line in plan.lines]
     tops = {source.id for line in plan.lines for source in line.sources}
@@ -187,8 +195,16 @@ async def shapes(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> 
         total: Counter[str] = Counter()
         for source in line.sources:
             total.update(counted.get(source.id, {}))
+        if regrouped_past:
+            total.pop(Level.DISTRICT.value, None)
+            total.pop(shape_key(Level.DISTRICT, UnitKind.AREA), None)
         result.append(dict(total))
     return result
+
+
+def _before_the_change(maps: Regrouping, year: int) -> bool:
+    change = maps.change_year
+    return change is not None and year < change
 
 
 def _on_map_at(unit: Unit, day: date) -> bool:

@@ -129,7 +129,8 @@ async def test_province_2023_on_both_maps(fake: FakeBotApi, stories: Stories, st
         text = admin.last_text
         assert text.startswith("📊 Tỉnh Hưng Yên, năm 2023\n🗺 Theo địa giới mới")
         assert _members_line(text) == members_before
-        assert "🏘 xã: 104 · chi hội: 1" in text and "huyện" not in text
+        # As the units stood at the end of 2023, regrouped: no districts on today's map.
+        assert "🏘 xã: 260 · chi hội: 3" in text and "huyện" not in text
         await admin.press("🔽 Đơn vị trực thuộc")
         assert "Các đơn vị của Tỉnh Hưng Yên:" in admin.last_text
         await admin.press("⬅ Quay lại")

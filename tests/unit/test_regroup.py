@@ -183,6 +183,7 @@ async def test_the_new_units_add_up_to_old_thai_binh(s: Story) -> None:
         await stats.compute(s.db, unit, start_year=2023, end_year=2023, map_choice=MapChoice.TODAY)
         for unit in await _new_from_thai_binh(s.db)
     ]
+    s_maps = await regroup.load(s.db)
     assert _added(new_units) == _totals(old)
     assert all(line.titles[NominationKind.CITIZEN].target == 26.8 for line in new_units)
     today = await stats.compute(
@@ -190,7 +191,17 @@ async def test_the_new_units_add_up_to_old_thai_binh(s: Story) -> None:
     )
     assert _totals(today) == _totals(old)
     assert today.titles[NominationKind.CITIZEN].target == 26.8
-    assert (today.districts, today.communes) == (0, 104)
+    # Structure as it stood at the end of 2023, regrouped: the commune learning community is a
+    # share of 2023's 260 communes (not of today's 104), with no districts on today's map.
+    assert (today.districts, today.areas, today.communes, today.branches) == (0, 0, 260, 3)
+    assert today.titles[NominationKind.COMMUNE_COMMUNITY].denominator == 260
+    assert all(
+        line.titles[NominationKind.COMMUNE_COMMUNITY].denominator == len(s_maps.sources(line.unit))
+        for line in new_units
+    )
+    assert sum(line.branches for line in today.sub_units) == 3
+    now = await stats.compute(s.db, s.new, start_year=2026, end_year=2026)
+    assert (now.communes, now.titles[NominationKind.COMMUNE_COMMUNITY].denominator) == (104, 104)
     assert today.map.choice is MapChoice.TODAY and today.map.other is MapChoice.OF_THE_YEAR
     by_line = {line.unit.id: line for line in today.sub_units}
     for line in new_units:
