@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,11 +13,11 @@ from bot.i18n import N_, Translator, translator
 from bot.numbers import parse_number
 from bot.services import campaigns, reminder_schedule, reminders
 from bot.services.campaigns import CampaignProblem
-from bot.services.reminder_schedule import ReminderSlot
+from bot.services.reminder_schedule import KIND_START, ReminderSlot
 from bot.services.reporting import local_today
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
-from bot.storage.campaigns import CampaignPeriod
+from bot.storage.campaigns import CampaignPeriod, Progress
 from bot.text import clean_name
 from handlers import answers
 from handlers.common import (
@@ -149,6 +149,28 @@ def _read_day(text: str, t: Translator, today: date) -> date | str:
         return problem.message
 
 
+def _sample_reminder(t: Translator, data: dict[str, Any], start: date, end: date) -> str:
+    """The campaign's opening reminder as a volunteer would read it (in the administrator's
+    language; each person gets it in theirs, with their own branch's progress)."""
+    draft = CampaignPeriod(
+        id=0,
+        key=campaign_store.CUSTOM,
+        year=start.year,
+        name=str(data.get("name") or ""),
+        start_on=start,
+        end_on=end,
+    )
+    slot = ReminderSlot(draft.key, draft.year, KIND_START, KIND_START, datetime.now(UTC))
+    sample = reminders.Recipient(
+        telegram_id=0,
+        language=t.lang,
+        branch_name=t.gettext("(their branch)"),
+        progress=Progress(members=0, contributions=0, raised=0),
+    )
+    text, _ = reminder_message(draft, slot, sample)
+    return "\n".join(f"│ {line}" for line in text.splitlines())
+
+
 # ---------------------------------------------------------------- the dialog
 
 
@@ -217,12 +239,70 @@ class CampaignDialog(Dialog):
             text = t.gettext("End date? For example: {example}.").format(
                 example=t.date(start + timedelta(days=30))
             )
+        elif asking == "confirm":
+            await self._confirm(update, context, t, note)
+            return
         else:  # nothing left to ask (a draft from before this dialog existed)
             await finish(context, self)
             return
         self.new_step(context)
         cancel = InlineKeyboardMarkup([[self.button(context, t.gettext("✖ Cancel"), "cancel")]])
         await reply(update, f"{note}\n{text}" if note else text, cancel)
+
+    async def _confirm(self, update: Update, context: BotContext, t: Translator, note: str) -> None:
+        """The campaign as it would be saved, the campaigns it overlaps, and who would be
+        reminded when: nothing is saved, and no one messaged, before "Save"."""
+        data = self.data(context)
+        start, end = date.fromisoformat(str(data["start"])), date.fromisoformat(str(data["end"]))
+        campaign_id = int(data["id"]) if data.get("mode") == "dates" else None
+        settings = context.runtime.settings
+        schedule = reminders.Schedule(
+            tz=settings.tz,
+            weekly_weekday=settings.reminder_weekday,
+            weekly_time=settings.reminder_time,
+        )
+        now = context.now()
+        found = await campaigns.preview(
+            context.db, start, end, now=now, schedule=schedule, campaign_id=campaign_id
+        )
+        lines = [note] if note else []
+        lines.append(
+            t.gettext("{name}: {start} – {end}.").format(
+                name=data.get("name"), start=t.date(start), end=t.date(end)
+            )
+        )
+        for other in found.overlaps:
+            lines.append(
+                t.gettext("⚠ Overlaps {name} ({start} – {end}).").format(
+                    name=other.name, start=t.date(other.start_on), end=t.date(other.end_on)
+                )
+            )
+        if found.first_reminder is None or not found.recipients:
+            lines.append(t.gettext("No reminder will be sent for it."))
+        else:
+            when = (
+                t.gettext("as soon as you save")
+                if found.first_reminder <= now
+                else t.datetime(found.first_reminder, settings.tz)
+            )
+            lines.append(
+                t.ngettext(
+                    "🔔 {count} person will be reminded, first {when}; the first reminder:",
+                    "🔔 {count} people will be reminded, first {when}; the first reminder:",
+                    found.recipients,
+                ).format(count=t.number(found.recipients), when=when)
+            )
+            lines.append(_sample_reminder(t, data, start, end))
+        lines.append(t.gettext("Save it?"))
+        self.new_step(context)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [self.button(context, t.gettext("✅ Save"), "save")],
+                [self.button(context, t.gettext("📅 Other dates"), "redo")],
+                [self.button(context, t.gettext("✖ Cancel"), "cancel")],
+            ]
+        )
+        await reply(update, "\n".join(lines), keyboard)
 
     async def typed(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
@@ -250,7 +330,13 @@ class CampaignDialog(Dialog):
             data.update(start=day.isoformat(), asking="end")
             await self.show(update, context)
             return
-        await self._save(update, context, t, date.fromisoformat(str(data["start"])), day)
+        start = date.fromisoformat(str(data["start"]))
+        problem = campaigns.check_dates(start, day)
+        if problem is not None:
+            await self.show(update, context, note=t.gettext(PROBLEMS[problem]))
+            return
+        data.update(end=day.isoformat(), asking="confirm")
+        await self.show(update, context)
 
     async def _save(
         self, update: Update, context: BotContext, t: Translator, start: date, end: date
@@ -263,6 +349,7 @@ class CampaignDialog(Dialog):
         else:
             result = await campaigns.add(context.db, user.id, str(data.get("name")), start, end)
         if result in RETYPE_END:
+            data.update(asking="end")
             await self.show(update, context, note=_result_text(t, result))
             return
         await finish(context, self)
@@ -270,6 +357,17 @@ class CampaignDialog(Dialog):
 
     async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
         t = await tr(update, context)
+        data = self.data(context)
+        if parts in (["save"], ["redo"]) and data.get("asking") == "confirm":
+            await answer(update)
+            if parts == ["redo"]:
+                data.update(asking="start")
+                data.pop("end", None)
+                await self.show(update, context)
+                return
+            start = date.fromisoformat(str(data["start"]))
+            await self._save(update, context, t, start, date.fromisoformat(str(data["end"])))
+            return
         if parts != ["cancel"]:
             await answer(update, t.gettext("This button is not valid."), alert=True)
             return

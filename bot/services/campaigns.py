@@ -4,10 +4,11 @@ report made on a given day belongs to."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.services import campaign_calendar
+from bot.services import campaign_calendar, outbox, reminder_schedule, reminders
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
 from bot.storage.campaigns import CampaignPeriod, Progress
@@ -52,7 +53,8 @@ async def _is_admin(db: Database, actor_id: int) -> bool:
     return any(g.role is Role.PROVINCE_ADMIN and g.unit.level is Level.PROVINCE for g in grants)
 
 
-def _check_dates(start: date, end: date) -> CampaignProblem | None:
+def check_dates(start: date, end: date) -> CampaignProblem | None:
+    """What is wrong with a campaign running `start`..`end`, if anything."""
     if end < start:
         return CampaignProblem.END_BEFORE_START
     if (end - start).days >= MAX_DAYS:
@@ -65,11 +67,12 @@ async def add(
 ) -> CampaignPeriod | CampaignProblem:
     if not await _is_admin(db, actor_id):
         return CampaignProblem.NOT_ALLOWED
-    problem = _check_dates(start, end)
+    problem = check_dates(start, end)
     if problem is not None:
         return problem
     async with db.transaction() as tx:
         created = await campaign_store.insert_custom(tx, name, start, end, actor_id)
+        await campaign_store.retag(tx, start, end)
         await people.audit(
             tx,
             actor_id=actor_id,
@@ -86,7 +89,7 @@ async def change_dates(
 ) -> CampaignPeriod | CampaignProblem:
     if not await _is_admin(db, actor_id):
         return CampaignProblem.NOT_ALLOWED
-    problem = _check_dates(start, end)
+    problem = check_dates(start, end)
     if problem is not None:
         return problem
     async with db.transaction() as tx:
@@ -94,6 +97,7 @@ async def change_dates(
         if before is None:
             return CampaignProblem.NOT_FOUND
         await campaign_store.update_dates(tx, campaign_id, start, end)
+        await campaign_store.retag(tx, min(start, before.start_on), max(end, before.end_on))
         after = await campaign_store.get(tx, campaign_id)
         assert after is not None
         await people.audit(
@@ -120,6 +124,60 @@ async def end_now(
     if current.start_on > today:
         return CampaignProblem.NOT_STARTED
     return await change_dates(db, actor_id, campaign_id, current.start_on, today)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What saving a campaign's dates would do, shown before it is saved."""
+
+    overlaps: tuple[CampaignPeriod, ...]
+    """Other campaigns running on some of the same days."""
+    recipients: int
+    """People who get its reminders (volunteers and chairs with reminders on)."""
+    first_reminder: datetime | None
+    """When its first reminder goes out (`now` when one is already due); None: none will."""
+    reminders: int
+    """How many reminders are still to come."""
+
+
+async def preview(
+    db: Database,
+    start: date,
+    end: date,
+    *,
+    now: datetime,
+    schedule: reminders.Schedule,
+    campaign_id: int | None = None,
+) -> Preview:
+    """Overlapping campaigns, and who would be reminded when, if `campaign_id` (None: a new
+    campaign) ran `start`..`end`: what the administrator confirms before anything is sent."""
+    overlaps = tuple(c for c in await campaign_store.between(db, start, end) if c.id != campaign_id)
+    draft = CampaignPeriod(
+        id=campaign_id or 0,
+        key=campaign_store.CUSTOM,
+        year=start.year,
+        name="",
+        start_on=start,
+        end_on=end,
+    )
+    sent = await outbox.enqueued_keys(db, reminders.key_prefix(draft)) if campaign_id else set()
+    today = now.astimezone(schedule.tz).date()
+    # The reminder job looks at campaigns running today or yesterday only; of the slots already
+    # due it sends the newest one at once (after quiet hours), and skips the older ones.
+    pending = [
+        slot
+        for slot in reminders.slots_of(draft, schedule)
+        if slot.slot_key not in sent and end >= today - timedelta(days=1)
+    ]
+    overdue = any(slot.due <= now for slot in pending)
+    later = [slot for slot in pending if slot.due > now]
+    if overdue:
+        first: datetime | None = reminder_schedule.shift_out_of_quiet_hours(now, tz=schedule.tz)
+    else:
+        first = later[0].due if later else None
+    count = int(overdue) + len(later)
+    people_count = len(await people.reminder_recipients(db)) if count else 0
+    return Preview(overlaps, people_count, first, count)
 
 
 async def can_manage(db: Database, actor_id: int) -> bool:

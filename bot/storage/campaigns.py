@@ -90,6 +90,34 @@ async def update_dates(tx: Tx, campaign_id: int, start: date, end: date) -> None
     )
 
 
+# The day each kind of report is about, as SQL over its row (a nomination: the local day it was
+# made; the association's time zone is Vietnam's, UTC+7 all year).
+_REPORT_DAYS = {
+    "member": "joined_on",
+    "contribution": "contributed_on",
+    "award": "awarded_on",
+    "nomination": "date(created_at, '+7 hours')",
+}
+
+
+async def retag(tx: Tx, first: date, last: date) -> int:
+    """Give every report dated `first`..`last` the campaign that covers its day now (the
+    earliest-starting of overlapping ones, as when it was filed), so a campaign created or
+    moved after the fact counts what was reported inside it. Returns how many rows changed."""
+    changed = 0
+    for table, day in _REPORT_DAYS.items():
+        covering_now = (
+            f"(SELECT c.id FROM campaign c WHERE c.start_on <= {day} AND c.end_on >= {day} "
+            "ORDER BY c.start_on, c.id LIMIT 1)"
+        )
+        changed += await tx.rowcount(
+            f"UPDATE {table} SET campaign_id = {covering_now} "
+            f"WHERE {day} BETWEEN ? AND ? AND campaign_id IS NOT {covering_now}",
+            (first.isoformat(), last.isoformat()),
+        )
+    return changed
+
+
 class Progress(BaseModel):
     """Active reports tagged with a campaign under one unit: for reminders and /stats."""
 

@@ -9,6 +9,7 @@ from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
 from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
+from tests.e2e.test_members import add_member
 
 
 async def test_admin_sees_changes_adds_and_ends_campaigns(
@@ -26,6 +27,9 @@ async def test_admin_sees_changes_adds_and_ends_campaigns(
     await admin.send("hôm nay")  # before the start: explained, asked again
     assert "sớm hơn ngày bắt đầu" in admin.last_text
     await admin.send("07/12/2026")
+    assert "Lưu chiến dịch này?" in admin.last_text  # nothing saved before the press
+    assert "Tuần lễ học tập suốt đời" not in await campaign_names(bot)
+    await admin.press("✅ Lưu")
     assert "Đã lưu: Tuần lễ học tập suốt đời, 01/12/2026 – 07/12/2026" in admin.last_text
 
     await admin.send("/campaigns")
@@ -33,6 +37,7 @@ async def test_admin_sees_changes_adds_and_ends_campaigns(
     await admin.press("📅 Đổi ngày")
     await admin.send("29/01/2027")
     await admin.send("21/02/2027")
+    await admin.press("✅ Lưu")
     changed = await xuan(bot)
     assert (changed.start_on, changed.end_on) == (date(2027, 1, 29), date(2027, 2, 21))
 
@@ -46,6 +51,7 @@ async def test_admin_sees_changes_adds_and_ends_campaigns(
     await admin.send("Ngày hội đọc sách")
     await admin.send("hôm nay")
     await admin.send("05/12/2026")
+    await admin.press("✅ Lưu")
     running = (await campaign_store.covering(bot.db, date(2026, 11, 28)))[0]
     await admin.press_data(f"cp:o:{running.id}")
     await admin.press("⏹ Kết thúc hôm nay")
@@ -135,6 +141,7 @@ async def test_an_old_campaign_button_changes_nothing(
     assert user_data(bot, admin)["campaign"]["name"] == "Ngày hội đọc sách"
     await admin.send("01/12/2026")
     await admin.send("05/12/2026")
+    await admin.press("✅ Lưu")
     assert "Đã lưu: Ngày hội đọc sách, 01/12/2026 – 05/12/2026" in admin.last_text
 
 
@@ -155,6 +162,7 @@ async def test_campaign_dates_in_the_middle_of_a_form(
     assert user_data(bot, admin)["campaign"]["start"] == "2027-01-29"
     assert user_data(bot, admin)["member"]["values"] == {"full_name": "Nguyễn Văn Bình"}
     await admin.send("21/02/2027")
+    await admin.press("✅ Lưu")
     texts = admin.new_texts
     assert "Đã lưu: Xuân Khuyến học, 29/01/2027 – 21/02/2027" in texts[0], texts
     assert texts[-1].startswith("Quay lại: Hội viên mới"), texts
@@ -180,3 +188,91 @@ async def test_cancel_inside_the_campaign_dialog(
     assert "Ngày hội đọc sách" not in await campaign_names(bot)
     await admin.send("/cancel")  # now the form's turn
     assert "campaign" not in user_data(bot, admin) and "member" not in user_data(bot, admin)
+
+
+async def outbox_rows(bot: BotUnderTest) -> int:
+    row = await bot.db.fetchone("SELECT count(*) FROM outbox")
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_running_campaign_says_who_it_would_remind_before_anything_is_sent(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, volunteer: FakeUser
+) -> None:
+    """Saving a campaign that is already running sends its reminder at once: the administrator
+    sees how many people, when, and the message itself first; and the campaigns it overlaps."""
+    await volunteer.send("/start")  # a volunteer who gets reminders
+    expected = len(await people.reminder_recipients(bot.db))
+    assert expected >= 1
+    admin = fake.user(World.ADMIN)
+    await admin.send("/campaigns")
+    await admin.press("➕ Thêm chiến dịch")
+    await admin.send("Tuần lễ học tập suốt đời")
+    await admin.send("20/10/2026")  # inside Tháng Khuyến học 2026, still running today
+    await admin.send("05/12/2026")
+    text = admin.last_text
+    assert "Tuần lễ học tập suốt đời: 20/10/2026 – 05/12/2026." in text
+    assert "⚠ Trùng thời gian với Tháng Khuyến học (01/10/2026 – 31/10/2026)." in text
+    assert f"🔔 {expected} người sẽ nhận tin nhắc, lần đầu ngay khi bạn lưu" in text
+    assert "│ " in text and "(chi hội của người nhận)" in text  # the reminder as sent
+    assert admin.buttons == ["✅ Lưu", "📅 Chọn ngày khác", "✖ Hủy"]
+    before = await outbox_rows(bot)
+    await admin.press("📅 Chọn ngày khác")  # back to the start date, the name kept
+    assert "Ngày bắt đầu?" in admin.last_text
+    await admin.send("01/01/2027")
+    await admin.send("10/01/2027")
+    text = admin.last_text
+    assert "Trùng" not in text
+    assert f"🔔 {expected} người sẽ nhận tin nhắc, lần đầu 08:00 01/01/2027" in text
+    assert await outbox_rows(bot) == before and "Tuần lễ học tập suốt đời" not in (
+        await campaign_names(bot)
+    )
+    await admin.press("✅ Lưu")
+    assert "Đã lưu: Tuần lễ học tập suốt đời, 01/01/2027 – 10/01/2027" in admin.last_text
+
+
+async def test_a_campaign_without_reminders_to_come_says_so(
+    fake: FakeBotApi, bot: BotUnderTest, world: World
+) -> None:
+    admin = fake.user(World.ADMIN)
+    await admin.send("/campaigns")
+    await admin.press("➕ Thêm chiến dịch")
+    await admin.send("Ngày hội đọc sách")
+    await admin.send("01/11/2026")
+    await admin.send("10/11/2026")  # over before today: nothing will be sent
+    assert "Chiến dịch này sẽ không gửi tin nhắc nào." in admin.last_text
+
+
+async def tags(bot: BotUnderTest) -> list[int | None]:
+    rows = await bot.db.fetchall("SELECT campaign_id FROM member ORDER BY id")
+    return [None if row[0] is None else int(row[0]) for row in rows]
+
+
+async def test_reports_dated_inside_a_campaign_count_for_it_whenever_it_was_made(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, volunteer: FakeUser
+) -> None:
+    """A member who joined on 28/11 is reported before any campaign covers that day; a
+    campaign created afterwards for 25/11–31/12 counts them, and moving its dates away
+    takes them out again."""
+    await add_member(volunteer, "Hoàng Thị Lan", "1965")
+    assert await tags(bot) == [None]
+    admin = fake.user(World.ADMIN)
+    await admin.send("/campaigns")
+    await admin.press("➕ Thêm chiến dịch")
+    await admin.send("Tuần lễ học tập suốt đời")
+    await admin.send("25/11/2026")
+    await admin.send("31/12/2026")
+    await admin.press("✅ Lưu")
+    created = next(
+        c for c in await campaign_store.covering(bot.db, date(2026, 11, 28)) if c.key == "custom"
+    )
+    assert await tags(bot) == [created.id]
+    progress = await campaign_store.progress(bot.db, created.id, world.branch.path)
+    assert progress.members == 1
+
+    await admin.press_data(f"cp:o:{created.id}")
+    await admin.press("📅 Đổi ngày")
+    await admin.send("01/12/2026")
+    await admin.send("31/12/2026")
+    await admin.press("✅ Lưu")
+    assert await tags(bot) == [None]
