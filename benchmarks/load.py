@@ -153,7 +153,7 @@ async def prepare_database(path: Path, people: Sequence[int]) -> None:
     try:
         commune = (await unit_store.search(db, "dong hung", levels=[Level.COMMUNE]))[0]
         branch = await hierarchy.create_branch(
-            db, commune, "Thôn Đông", UnitKind.VILLAGE, actor_id=None
+            db, commune, "Thôn Đông", UnitKind.VILLAGE, actor_id=None, since=None
         )
         for index, person in enumerate(people):
             await registration.grant_role(

@@ -47,7 +47,9 @@ async def seed_demo(db: Database) -> Unit | None:
         commune = below[0]
     for name in ("Thôn Đông", "Thôn Tây", "Thôn Nam"):
         if not await unit_store.children(db, commune.id, query=name):
-            await hierarchy.create_branch(db, commune, name, UnitKind.VILLAGE, actor_id=None)
+            await hierarchy.create_branch(
+                db, commune, name, UnitKind.VILLAGE, actor_id=None, since=None
+            )
     await registration.grant_role(
         db, DEMO_ADMIN, Role.PROVINCE_ADMIN, province, full_name="Quản trị viên"
     )

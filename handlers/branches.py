@@ -18,6 +18,7 @@ from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.services import hierarchy, scopes
 from bot.services.hierarchy import BranchNameTaken
+from bot.services.reporting import local_today
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
@@ -139,7 +140,12 @@ class _AddingBranch(Dialog):
         await answer(update)
         try:
             branch = await hierarchy.create_branch(
-                context.db, commune, name, UnitKind(kind), actor_id=user.id
+                context.db,
+                commune,
+                name,
+                UnitKind(kind),
+                actor_id=user.id,
+                since=local_today(context.now()),
             )
         except BranchNameTaken:
             self.data(context).pop("name", None)

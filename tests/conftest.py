@@ -141,7 +141,9 @@ async def unit(db: Database, name: str, *, within: Unit | None = None) -> Unit:
 
 
 async def branch(db: Database, commune: Unit, name: str) -> Unit:
-    return await hierarchy.create_branch(db, commune, name, UnitKind.VILLAGE, actor_id=None)
+    return await hierarchy.create_branch(
+        db, commune, name, UnitKind.VILLAGE, actor_id=None, since=None
+    )
 
 
 async def person(db: Database, telegram_id: int, role: Role, on: Unit, name: str = "") -> None:

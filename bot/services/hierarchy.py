@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from bot.config import DATA_DIR
+from bot.services.reminder_schedule import VIETNAM_TZ
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
@@ -536,8 +537,12 @@ async def create_branch(
     kind: UnitKind,
     *,
     actor_id: int | None,
+    since: date | None,
     tx: Tx | None = None,
 ) -> Unit:
+    """A new branch of `commune`, in force from `since`: the day it is created in the bot (or
+    the day a rollout sheet says it was founded), so the statistics of earlier years never
+    count it; None only for branches that were always there (a demo's seed)."""
     if commune.level is not Level.COMMUNE:
         raise ValueError("branches belong to communes")
     if kind not in BRANCH_KINDS:
@@ -546,12 +551,12 @@ async def create_branch(
     if tx is None:
         assert db is not None
         async with db.transaction() as own_tx:
-            return await _create_branch(own_tx, commune, name, kind, actor_id)
-    return await _create_branch(tx, commune, name, kind, actor_id)
+            return await _create_branch(own_tx, commune, name, kind, actor_id, since)
+    return await _create_branch(tx, commune, name, kind, actor_id, since)
 
 
 async def _create_branch(
-    tx: Tx, commune: Unit, name: str, kind: UnitKind, actor_id: int | None
+    tx: Tx, commune: Unit, name: str, kind: UnitKind, actor_id: int | None, since: date | None
 ) -> Unit:
     taken = await tx.fetchone(
         "SELECT 1 FROM unit WHERE parent_id = ? AND name_folded = ?", (commune.id, fold(name))
@@ -560,7 +565,7 @@ async def _create_branch(
         raise BranchNameTaken(name)
     code = await unit_store.next_branch_code(tx, commune)
     branch = await unit_store.insert(
-        tx, parent=commune, level=Level.BRANCH, code=code, name=name, kind=kind
+        tx, parent=commune, level=Level.BRANCH, code=code, name=name, kind=kind, valid_from=since
     )
     await people.audit(
         tx,
@@ -576,11 +581,16 @@ async def _create_branch(
 BRANCH_CSV_COLUMNS = ("commune_code", "branch_name", "branch_kind")
 
 
-async def import_branches_csv(db: Database, path: Path, *, actor_id: int | None) -> int:
+async def import_branches_csv(
+    db: Database, path: Path, *, actor_id: int | None, today: date | None = None
+) -> int:
     """Create branches from `commune_code, branch_name, branch_kind`; all rows or none.
 
-    Existing branches with the same name are skipped, so re-importing a file is harmless.
+    Existing branches with the same name are skipped, so re-importing a file is harmless. The
+    branches are in force from `today` (the association's today when None): past years'
+    statistics do not change.
     """
+    since = today or datetime.now(UTC).astimezone(VIETNAM_TZ).date()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in BRANCH_CSV_COLUMNS if c not in (reader.fieldnames or [])]
@@ -601,7 +611,9 @@ async def import_branches_csv(db: Database, path: Path, *, actor_id: int | None)
             if name is None or kind not in BRANCH_KINDS:
                 raise HierarchyError("bad_branch", line, row["branch_name"])
             try:
-                await create_branch(None, commune, name, kind, actor_id=actor_id, tx=tx)
+                await create_branch(
+                    None, commune, name, kind, actor_id=actor_id, since=since, tx=tx
+                )
                 created += 1
             except BranchNameTaken:
                 continue

@@ -128,7 +128,13 @@ async def plan(
         if len(parts) == 1:
             return await _as_it_was(db, maps, view, parts[0], start_year, end_year)
         return Plan(view, Line(unit, parts), tuple(Line(p, (p,)) for p in parts), today=False)
-    children = await unit_store.children(db, unit.id, limit=1_000_000)
+    # A unit that came into force after the period (a branch created this year) is no line of
+    # it; today's map's own units stand for their ground in the years before it began.
+    children = [
+        child
+        for child in await unit_store.children(db, unit.id, limit=1_000_000)
+        if on_map_during(child, start_year, end_year) or _of_today_s_map(maps, child)
+    ]
     view = MapView(
         MapChoice.TODAY,
         unit,
@@ -142,6 +148,14 @@ async def plan(
         Line(unit, (unit, *maps.sources(unit))),
         tuple(Line(child, (child, *maps.sources(child))) for child in children),
         today=True,
+    )
+
+
+def _of_today_s_map(maps: Regrouping, unit: Unit) -> bool:
+    """In force since today's map began (or before): one of its units, not one added since."""
+    began = maps.began
+    return bool(maps.sources(unit)) or (
+        began is not None and unit.valid_from is not None and unit.valid_from <= began
     )
 
 
@@ -186,7 +200,7 @@ async def shapes(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> 
     has none, and its areas did not exist yet."""
     regrouped_past = plan.today and not maps.trivial and _before_the_change(maps, year)
     if plan.today and not regrouped_past:
-        found = await statistics.structure(db, plan.scope.unit.id)
+        found = await statistics.structure(db, plan.scope.unit.id, year_end(year))
         return [found.get(line.unit.id, {}) for line in plan.lines]
     tops = {source.id for line in plan.lines for source in line.sources}
     counted = await _shapes_on_map(db, maps, plan.scope.sources, tops, year)
