@@ -9,6 +9,7 @@ draft's id).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -37,16 +38,17 @@ from handlers.form_model import (
 )
 
 
-class FormReview(Dialog):
+class FormReview(Dialog, ABC):
     """A form's summary and what its buttons do; mixed into `FormFlow`."""
 
     form: Form
 
+    @abstractmethod
     async def ask_next(
         self, update: Update, context: BotContext, t: Translator, *, note: str = ""
     ) -> None:
-        """The first question still unanswered, or the summary (`FormFlow` asks)."""
-        raise NotImplementedError
+        """The first question still unanswered, or the summary: `FormFlow` asks the questions,
+        and the review goes back to them when an answer is missing or is to be changed."""
 
     # -- the draft ---------------------------------------------------------
 

@@ -3,8 +3,8 @@
 When a commune of the old map was split over several new ones, `khuyenhoc units migrate`
 places its branches provisionally in the first of them. The province admin finds them in
 /branches ("📍 Branches to place again (N)", `offer`) or with /place, and for each chooses
-one of the old commune's successors, or confirms where it is (`map_change.place` moves it and
-the counters of its records for the years on the new map).
+one of the old commune's successors, or confirms where it is (`branch_placing.place` moves it
+and the counters of its records for the years on the new map).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, Translator
 from bot.numbers import parse_number
-from bot.services import map_change
-from bot.services.map_change import PlaceProblem, Provisional
+from bot.services import branch_placing
+from bot.services.branch_placing import PlaceProblem, Provisional
 from bot.storage import units as unit_store
 from handlers.common import (
     BotContext,
@@ -29,6 +29,7 @@ from handlers.common import (
     unit_title,
 )
 from handlers.dialogs import Dialog, Entry, finish
+from handlers.screens import CHOOSE_A_BUTTON, NOT_VALID, cancelled_to_menu, show_screen, with_note
 
 PAGE = 8
 """Branches listed per message."""
@@ -38,8 +39,6 @@ LIST, BRANCH = "list", "branch"
 OFFER = N_("📍 Branches to place again ({count})")
 ONLY_ADMIN = N_("Only the province administrator places the branches of split communes.")
 NONE_LEFT = N_("No branch is waiting to be placed: every branch is in its commune.")
-NOT_VALID = N_("This button is not valid.")
-CHOOSE_A_BUTTON = N_("Please choose one of the buttons.")
 
 
 async def offer(update: Update, context: BotContext, t: Translator) -> None:
@@ -48,7 +47,7 @@ async def offer(update: Update, context: BotContext, t: Translator) -> None:
     user = update.effective_user
     if user is None:
         return
-    count = await map_change.provisional_count(context.db, user.id)
+    count = await branch_placing.provisional_count(context.db, user.id)
     if not count:
         return
     button = InlineKeyboardButton(
@@ -76,13 +75,13 @@ class Placing(Dialog):
 
     async def _waiting(self, update: Update, context: BotContext) -> list[Provisional]:
         assert update.effective_user is not None
-        return await map_change.provisional(context.db, update.effective_user.id)
+        return await branch_placing.provisional(context.db, update.effective_user.id)
 
     async def begin(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
         await answer(update)
         assert update.effective_user is not None
-        if not await map_change.places_branches(context.db, update.effective_user.id):
+        if not await branch_placing.places_branches(context.db, update.effective_user.id):
             await finish(context, self)
             await reply(update, t.gettext(ONLY_ADMIN))
             return
@@ -108,7 +107,7 @@ class Placing(Dialog):
         data = self.data(context)
         if not waiting:
             await finish(context, self)
-            text = f"{note}\n{t.gettext(NONE_LEFT)}" if note else t.gettext(NONE_LEFT)
+            text = with_note(note, t.gettext(NONE_LEFT))
             if edit:
                 await edit_or_reply(update, text)
             else:
@@ -120,13 +119,10 @@ class Placing(Dialog):
         page = min(max(int(data.get("page", 0)), 0), pages - 1)
         data["page"] = page
         self.new_step(context)
-        lines = [note] if note else []
-        lines.append(
-            t.gettext(
-                "Branches to place again: {count}. Their commune was split over several new "
-                "ones, and each was placed provisionally in the first. Choose a branch:"
-            ).format(count=t.number(len(waiting)))
-        )
+        text = t.gettext(
+            "Branches to place again: {count}. Their commune was split over several new "
+            "ones, and each was placed provisionally in the first. Choose a branch:"
+        ).format(count=t.number(len(waiting)))
         rows = [
             [
                 self.button(
@@ -148,17 +144,14 @@ class Placing(Dialog):
         if nav:
             rows.append(nav)
         rows.append([self.button(context, t.gettext("✖ Close"), "x")])
-        if edit:
-            await edit_or_reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
-        else:
-            await reply(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+        await show_screen(update, [text], InlineKeyboardMarkup(rows), note=note, edit=edit)
 
     async def _item(self, update: Update, context: BotContext) -> Provisional | None:
         assert update.effective_user is not None
         branch_id = self.data(context).get("branch")
         if not isinstance(branch_id, int):
             return None
-        return await map_change.one_provisional(context.db, update.effective_user.id, branch_id)
+        return await branch_placing.one_provisional(context.db, update.effective_user.id, branch_id)
 
     async def show_branch(
         self,
@@ -176,18 +169,15 @@ class Placing(Dialog):
             return
         self.data(context)["at"] = BRANCH
         self.new_step(context)
-        lines = [note] if note else []
-        lines.append(
-            t.gettext(
-                "{branch} belonged to {old}, which was split on {effective} over {candidates}. "
-                "It is now in {current}. Where does it belong?"
-            ).format(
-                branch=unit_title(t, item.branch),
-                old=unit_in_sentence(t, item.old_commune),
-                effective=t.date(item.effective),
-                candidates=", ".join(unit_in_sentence(t, u) for u in item.candidates),
-                current=unit_in_sentence(t, item.commune),
-            )
+        text = t.gettext(
+            "{branch} belonged to {old}, which was split on {effective} over {candidates}. "
+            "It is now in {current}. Where does it belong?"
+        ).format(
+            branch=unit_title(t, item.branch),
+            old=unit_in_sentence(t, item.old_commune),
+            effective=t.date(item.effective),
+            candidates=", ".join(unit_in_sentence(t, u) for u in item.candidates),
+            current=unit_in_sentence(t, item.commune),
         )
         rows = []
         for commune in item.candidates:
@@ -213,11 +203,7 @@ class Placing(Dialog):
                 self.button(context, t.gettext("✖ Close"), "x"),
             ]
         )
-        markup = InlineKeyboardMarkup(rows)
-        if edit:
-            await edit_or_reply(update, "\n".join(lines), markup)
-        else:
-            await reply(update, "\n".join(lines), markup)
+        await show_screen(update, [text], InlineKeyboardMarkup(rows), note=note, edit=edit)
 
     async def typed(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
@@ -257,7 +243,7 @@ class Placing(Dialog):
         if branch_id != self.data(context).get("branch"):
             await answer(update, t.gettext(NOT_VALID), alert=True)
             return
-        result = await map_change.place(
+        result = await branch_placing.place(
             context.db, update.effective_user.id, branch_id, commune_id, now=context.now()
         )
         if result is PlaceProblem.NOT_A_CANDIDATE:
@@ -276,7 +262,7 @@ class Placing(Dialog):
                 "them first."
             ).format(unit=await _commune_title(context, t, commune_id))
         else:
-            assert isinstance(result, map_change.Placed)
+            assert isinstance(result, branch_placing.Placed)
             text = (
                 t.gettext("✅ {branch} is in {unit} now.")
                 if result.moved
@@ -288,9 +274,7 @@ class Placing(Dialog):
         await self.show_list(update, context, t, note=note, edit=True)
 
     async def cancelled(self, update: Update, context: BotContext) -> None:
-        t = await tr(update, context)
-        await finish(context, self)
-        await show_main_menu(update, context, t.gettext("Cancelled."))
+        await cancelled_to_menu(self, update, context)
 
 
 async def _commune_title(context: BotContext, t: Translator, commune_id: int) -> str:

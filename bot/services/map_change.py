@@ -4,10 +4,11 @@
 and says what would happen, writing nothing; `apply` does it in one transaction: the new units
 created, the old ones ended with their successors, the branches of an ended commune moved to
 the commune that took it (those of a split commune placed provisionally, for the province
-admin to confirm or move: `provisional`, `place`), grants moved where the mapping is
-one-to-one, counters rebuilt on the map of each year and checked, the change recorded, and the
-chairs concerned told. Every record keeps the unit it was filed under. Running it again with
-the same files changes nothing.
+admin to confirm or move: `bot.services.branch_placing`), grants moved where the mapping is
+one-to-one, unused invites to ended units revoked, counters rebuilt on the map of each year
+and checked, the change recorded, and the chairs concerned told, once each
+(`bot.services.scope_notices`). Every record keeps the unit it was filed under. Running it
+again with the same files changes nothing.
 
 Two mapping formats are read (`THAI_BINH_FORMAT`, `LEGACY_FORMAT`); what goes wrong with the
 files or the database is a `MapChangeError` naming the problem, the line and the value.
@@ -18,22 +19,22 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
 from bot.config import shipped_map
-from bot.services import counters, hierarchy, scopes
+from bot.services import branch_placing, counters, hierarchy
 from bot.services.hierarchy import UnitsFile
 from bot.storage import map_changes as map_store
 from bot.storage import notice_events, people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx, utc_now
 from bot.storage.map_changes import GrantRow, InviteRow, MapChangeRow, UnitMove
-from bot.storage.models import CHAIR_ROLES, ROLE_LEVEL, Grant, Level, Role, Unit, UnitKind
+from bot.storage.models import CHAIR_ROLES, ROLE_LEVEL, Level, Role, Unit, UnitKind
 from bot.storage.notice_events import NoticeKind
 from bot.text import clean_name, fold
 
@@ -205,8 +206,9 @@ class GrantChange:
 
 
 @dataclass(frozen=True)
-class MapChangePlan:
-    """What `apply` will do (or, in `MapChangeResult.plan`, did)."""
+class _Base:
+    """What a plan knows before it looks at the mapping's rows: the files, the day, the
+    provinces (all a plan of a change carried out already says)."""
 
     effective: date
     units_file: Path
@@ -220,19 +222,30 @@ class MapChangePlan:
     """The new map's province is the one in force (not ended)."""
     creates_province: bool
     """The new map's province is not in the database yet."""
-    new_units: dict[str, tuple[str, UnitKind]]
-    """The new map's communes: code → name, kind, in the file's order."""
-    middles: int
-    communes: tuple[EndedCommune, ...]
-    districts: tuple[Unit, ...]
-    branches: tuple[BranchMove, ...]
-    grants_moved: tuple[GrantChange, ...]
-    grants_kept: tuple[GrantChange, ...]
-    invites: tuple[InviteRow, ...]
-    records: dict[str, int]
     skipped_rows: int
     """Rows of the mapping of another old province (legacy format)."""
     units: UnitsFile = field(repr=False)
+
+
+@dataclass(frozen=True)
+class MapChangePlan(_Base):
+    """What `apply` will do (or, in `MapChangeResult.plan`, did)."""
+
+    new_units: dict[str, tuple[str, UnitKind]] = field(default_factory=dict)
+    """The new map's communes: code → name, kind, in the file's order."""
+    middles: int = 0
+    communes: tuple[EndedCommune, ...] = ()
+    districts: tuple[Unit, ...] = ()
+    branches: tuple[BranchMove, ...] = ()
+    grants_moved: tuple[GrantChange, ...] = ()
+    grants_kept: tuple[GrantChange, ...] = ()
+    invites: tuple[InviteRow, ...] = ()
+    """Unused invites to the units that end: revoked by the change."""
+    former_districts: dict[str, str] = field(default_factory=dict)
+    """New communes under the province or an area that the units file names no former
+    district for: code → the old district most of their former communes were in (kept as
+    `unit.former_district`)."""
+    records: dict[str, int] = field(default_factory=dict)
     done: MapChangeRow | None = None
     """The same change carried out before: then nothing is left to do."""
 
@@ -276,6 +289,8 @@ class MapChangeResult:
     """False: the same change was carried out before (`plan.done`), nothing was changed."""
     counters_changed: int = 0
     mismatches: int = 0
+    invites_revoked: int = 0
+    """Of `plan.invites`, how many were revoked (all that were still unused)."""
 
 
 async def plan(
@@ -327,8 +342,8 @@ async def plan(
         new_province_name=clean_name(name) or (existing.name if existing else code),
         same_province=same_province,
         creates_province=existing is None,
+        skipped_rows=len(mapping) - len(rows),
         units=units,
-        skipped=len(mapping) - len(rows),
     )
     if done is not None:
         return await _plan_done(db, base, done)
@@ -355,15 +370,7 @@ async def plan(
     branches = await _branch_moves(db, communes)
     moved, kept = await _grant_changes(db, base, communes, districts)
     return MapChangePlan(
-        effective=effective,
-        units_file=units_file,
-        mapping_file=mapping_file,
-        digests=digests,
-        province=province,
-        new_province_code=code,
-        new_province_name=base.new_province_name,
-        same_province=same_province,
-        creates_province=base.creates_province,
+        **_fields(base),
         new_units=units.codes,
         middles=units.middles,
         communes=tuple(communes),
@@ -372,25 +379,14 @@ async def plan(
         grants_moved=tuple(moved),
         grants_kept=tuple(kept),
         invites=tuple(await map_store.open_invites_on(db, [u.id for u in ended_units], now)),
+        former_districts=await _former_districts(db, units, communes),
         records=await map_store.record_counts(db),
-        skipped_rows=base.skipped,
-        units=units,
     )
 
 
-@dataclass(frozen=True)
-class _Base:
-    effective: date
-    units_file: Path
-    mapping_file: Path
-    digests: dict[str, str]
-    province: Unit
-    new_province_code: str
-    new_province_name: str
-    same_province: bool
-    creates_province: bool
-    units: UnitsFile
-    skipped: int
+def _fields(base: _Base) -> dict[str, Any]:
+    """A plan's share of what every plan knows, to build one from."""
+    return {name.name: getattr(base, name.name) for name in fields(_Base)}
 
 
 def _codes(codes: Iterable[str]) -> str:
@@ -409,26 +405,8 @@ async def _done(db: Database | Tx, effective: date, digests: dict[str, str]) -> 
 async def _plan_done(db: Database | Tx, base: _Base, done: MapChangeRow) -> MapChangePlan:
     """The plan of a change carried out already: nothing to do."""
     return MapChangePlan(
-        effective=base.effective,
-        units_file=base.units_file,
-        mapping_file=base.mapping_file,
-        digests=base.digests,
-        province=base.province,
-        new_province_code=base.new_province_code,
-        new_province_name=base.new_province_name,
-        same_province=base.same_province,
-        creates_province=False,
-        new_units={},
-        middles=0,
-        communes=(),
-        districts=(),
-        branches=(),
-        grants_moved=(),
-        grants_kept=(),
-        invites=(),
+        **_fields(replace(base, creates_province=False)),
         records=await map_store.record_counts(db),
-        skipped_rows=base.skipped,
-        units=base.units,
         done=done,
     )
 
@@ -504,6 +482,38 @@ async def _ended_districts(
     return found
 
 
+async def _former_districts(
+    db: Database | Tx, units: UnitsFile, communes: list[EndedCommune]
+) -> dict[str, str]:
+    """For the new communes hanging under the province or an area whose file names no former
+    district: the district of the old map most of their former communes were in (the first
+    of them in the mapping's order when as many were in two)."""
+    wanted = {
+        c.code
+        for c in units.communes
+        if not c.former_district and (c.middle is None or c.middle.kind is UnitKind.AREA)
+    }
+    parents: dict[int, Unit | None] = {}
+    counted: dict[str, Counter[str]] = {}
+    for commune in communes:
+        parent_id = commune.unit.parent_id
+        if parent_id is None:
+            continue
+        if parent_id not in parents:
+            parents[parent_id] = await unit_store.get(db, parent_id)
+        district = parents[parent_id]
+        if district is None or district.level is not Level.DISTRICT:
+            continue
+        if district.kind is UnitKind.AREA:
+            continue
+        for code in commune.successors:
+            if code in wanted:
+                counted.setdefault(code, Counter())[district.name] += 1
+    return {
+        code: names.most_common(1)[0][0] for code in units.codes if (names := counted.get(code))
+    }
+
+
 async def _branch_moves(db: Database | Tx, communes: list[EndedCommune]) -> list[BranchMove]:
     """Each branch of an ended commune, where it goes and under which name: branches coming
     from different communes into one with the same name are told apart by their old
@@ -525,20 +535,10 @@ async def _branch_moves(db: Database | Tx, communes: list[EndedCommune]) -> list
         used = taken.setdefault(move.to_code, set())
         name = move.branch.name
         if by_target[move.to_code][fold(name)] > 1:
-            name = _distinct(name, move.old_commune, used)
+            name = branch_placing.distinct_name(name, move.old_commune, used)
         used.add(fold(name))
         named.append(replace(move, name=name))
     return named
-
-
-def _distinct(name: str, old_commune: Unit, used: set[str]) -> str:
-    """The branch's name with its old commune's, and its code if that is taken too."""
-    for suffix in (old_commune.name, f"{old_commune.name}, {old_commune.code}"):
-        room = hierarchy.BRANCH_NAME_LENGTH[1] - len(suffix) - 3
-        candidate = f"{name[:room].rstrip()} ({suffix})"
-        if fold(candidate) not in used:
-            return candidate
-    return f"{name[: hierarchy.BRANCH_NAME_LENGTH[1] - 12].rstrip()} ({old_commune.id})"
 
 
 async def _grant_changes(
@@ -618,6 +618,9 @@ async def _apply(tx: Tx, fresh: MapChangePlan, now: datetime) -> MapChangeResult
         unit = await unit_store.in_force_by_code(tx, code)
         assert unit is not None, code
         new[code] = unit
+    for code, former in fresh.former_districts.items():
+        if new[code].former_district is None:
+            await unit_store.fill_former_district(tx, new[code], former)
     for commune in fresh.communes:
         for rank, code in enumerate(commune.successors):
             await map_store.add_successor(
@@ -632,10 +635,11 @@ async def _apply(tx: Tx, fresh: MapChangePlan, now: datetime) -> MapChangeResult
     new[fresh.new_province_code] = new_province
     moved, kept = await _move_grants(tx, fresh, new)
     fresh = replace(fresh, grants_moved=tuple(moved), grants_kept=tuple(kept))
+    revoked = await _revoke_invites(tx, fresh.invites, now)
     mismatches, left = await counters.rebuild_checked(tx)
     if left:
         raise MapChangeError(MapProblem.COUNTERS, str(len(left)), count=len(left))
-    summary = _summary(fresh, len(mismatches))
+    summary = _summary(fresh, len(mismatches), revoked)
     change_id = await map_store.add_map_change(
         tx,
         effective=effective,
@@ -652,11 +656,15 @@ async def _apply(tx: Tx, fresh: MapChangePlan, now: datetime) -> MapChangeResult
         entity_id=change_id,
         after=summary,
     )
-    for change in (*moved, *kept):
-        if change.grant.role in CHAIR_ROLES:
-            await notice_events.add(tx, NoticeKind.MAP_CHANGED, change.grant.id, now)
+    if any(change.grant.role in CHAIR_ROLES for change in (*moved, *kept)):
+        # One event for the change: each chair is told once, of all their grants it touched.
+        await notice_events.add(tx, NoticeKind.MAP_CHANGED, change_id, now)
     return MapChangeResult(
-        plan=fresh, change_id=change_id, applied=True, counters_changed=len(mismatches)
+        plan=fresh,
+        change_id=change_id,
+        applied=True,
+        counters_changed=len(mismatches),
+        invites_revoked=revoked,
     )
 
 
@@ -712,7 +720,26 @@ async def _move_grants(
     return moved, kept
 
 
-def _summary(fresh: MapChangePlan, counters_changed: int) -> dict[str, Any]:
+async def _revoke_invites(tx: Tx, invites: Iterable[InviteRow], now: datetime) -> int:
+    """Unused invites to units that end expire now: a role on an ended unit is not given any
+    more (whoever opens one is told it expired and to ask for a new one)."""
+    revoked = 0
+    for invite in invites:
+        if await map_store.revoke_invite(tx, invite.code, now):
+            revoked += 1
+            await people.audit(
+                tx,
+                actor_id=None,
+                action="revoke",
+                entity="invite",
+                entity_id=invite.code,
+                before={"expires_at": invite.expires_at.isoformat()},
+                after={"expires_at": now.isoformat()},
+            )
+    return revoked
+
+
+def _summary(fresh: MapChangePlan, counters_changed: int, invites_revoked: int) -> dict[str, Any]:
     """What the `map_change` row keeps: enough to tell the change again, and to know a rerun."""
     return {
         "digests": fresh.digests,
@@ -727,201 +754,9 @@ def _summary(fresh: MapChangePlan, counters_changed: int) -> dict[str, Any]:
         "grants_moved": [g.grant.id for g in fresh.grants_moved],
         "grants_kept": [g.grant.id for g in fresh.grants_kept],
         "invites": [invite.code for invite in fresh.invites],
+        "invites_revoked": invites_revoked,
+        "former_districts": fresh.former_districts,
         "records": fresh.records,
         "counters_changed": counters_changed,
         "mismatches": 0,
     }
-
-
-# --- Provisional branches, placed from the bot -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Provisional:
-    """A branch of a split commune, placed where its first successor is until the province
-    admin confirms it or moves it to another of `candidates` (rank order)."""
-
-    branch: Unit
-    old_commune: Unit
-    commune: Unit
-    candidates: tuple[Unit, ...]
-    effective: date
-
-
-def may_place(grants: Sequence[Grant], branch: Unit) -> bool:
-    """Only the province admin places a branch of a split commune."""
-    return scopes.covers(grants, branch, minimum=Role.PROVINCE_ADMIN)
-
-
-async def places_branches(db: Database | Tx, actor_id: int) -> bool:
-    """Whether this person is a province admin (who places provisional branches)."""
-    return any(g.role is Role.PROVINCE_ADMIN for g in await people.grants_of(db, actor_id))
-
-
-async def provisional(db: Database | Tx, actor_id: int) -> list[Provisional]:
-    """The provisional branches this person may place, by name."""
-    grants = await people.grants_of(db, actor_id)
-    found: list[Provisional] = []
-    seen: set[int] = set()
-    for grant in grants:
-        if grant.role is not Role.PROVINCE_ADMIN:
-            continue
-        for move in await map_store.unsettled(db, grant.unit):
-            if move.unit_id in seen:
-                continue
-            seen.add(move.unit_id)
-            item = await _provisional(db, move)
-            if item is not None:
-                found.append(item)
-    return found
-
-
-async def provisional_count(db: Database | Tx, actor_id: int) -> int:
-    return len(await provisional(db, actor_id))
-
-
-async def one_provisional(db: Database | Tx, actor_id: int, branch_id: int) -> Provisional | None:
-    """The branch if it is provisional and this person may place it."""
-    move = await map_store.latest_move(db, branch_id)
-    if move is None or move.settled:
-        return None
-    item = await _provisional(db, move)
-    if item is None or not may_place(await people.grants_of(db, actor_id), item.branch):
-        return None
-    return item
-
-
-async def _provisional(db: Database | Tx, move: UnitMove) -> Provisional | None:
-    branch = await unit_store.get(db, move.unit_id)
-    old = await unit_store.get(db, move.from_parent_id)
-    commune = await unit_store.get(db, branch.parent_id) if branch and branch.parent_id else None
-    if branch is None or old is None or commune is None:
-        return None
-    candidates = []
-    for successor_id, _ in await map_store.successor_ids(db, old.id):
-        unit = await unit_store.get(db, successor_id)
-        if unit is not None and unit.in_force:
-            candidates.append(unit)
-    return Provisional(branch, old, commune, tuple(candidates), move.effective)
-
-
-class PlaceProblem(StrEnum):
-    NOT_PROVISIONAL = "not_provisional"
-    """Placed already (by someone else, a moment ago), or never provisional."""
-    NOT_ALLOWED = "not_allowed"
-    NOT_A_CANDIDATE = "not_a_candidate"
-    NAME_TAKEN = "name_taken"
-
-
-@dataclass(frozen=True)
-class Placed:
-    branch: Unit
-    commune: Unit
-    moved: bool
-    """False: confirmed where it was."""
-    counters_changed: int
-
-
-async def place(
-    db: Database, actor_id: int, branch_id: int, commune_id: int, *, now: datetime
-) -> Placed | PlaceProblem:
-    """Settle a provisional branch in `commune_id`, one of its old commune's successors: its
-    parent and path changed if it moves, its move settled, and the counters of its records
-    of the years on the new map moved from the commune it was in to this one."""
-    async with db.transaction() as tx:
-        move = await map_store.latest_move(tx, branch_id)
-        if move is None or move.settled:
-            return PlaceProblem.NOT_PROVISIONAL
-        item = await _provisional(tx, move)
-        if item is None:
-            return PlaceProblem.NOT_PROVISIONAL
-        if not may_place(await people.grants_of(tx, actor_id), item.branch):
-            return PlaceProblem.NOT_ALLOWED
-        commune = next((unit for unit in item.candidates if unit.id == commune_id), None)
-        if commune is None:
-            return PlaceProblem.NOT_A_CANDIDATE
-        branch = item.branch
-        moves = commune.id != item.commune.id
-        name = branch.name
-        if moves:
-            used = await map_store.sibling_names(tx, commune.id)
-            if fold(name) in used:
-                name = _distinct(name, item.old_commune, used)
-                if fold(name) in used:
-                    return PlaceProblem.NAME_TAKEN
-        before_counts = await counters.above(tx, branch.id)
-        before = branch.model_dump(mode="json")
-        if moves:
-            if name != branch.name:
-                await map_store.rename(tx, branch.id, name)
-            await map_store.reparent(tx, branch, commune)
-        await map_store.add_move(tx, replace(move, to_parent_id=commune.id, settled=True))
-        changed = await counters.shift(tx, before_counts, await counters.above(tx, branch.id))
-        placed = await unit_store.get(tx, branch.id)
-        assert placed is not None
-        await people.audit(
-            tx,
-            actor_id=actor_id,
-            action="place",
-            entity="unit",
-            entity_id=branch.id,
-            before=before,
-            after=placed.model_dump(mode="json"),
-        )
-    return Placed(placed, commune, moves, changed)
-
-
-# --- What a chair is told ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScopeNotice:
-    """What a chair is told of a map change (`NoticeKind.MAP_CHANGED`, one per grant): their
-    unit ended and the grant stayed on it (`moved` False, `successors` where it went), or the
-    grant moved with it to `unit` (from `former`)."""
-
-    telegram_id: int
-    role: Role
-    moved: bool
-    unit: Unit
-    former: Unit | None
-    successors: tuple[Unit, ...]
-    effective: date
-    to_place: int
-    """Provisional branches waiting for this person to place them (a province admin)."""
-
-
-async def scope_notice(db: Database | Tx, grant_id: int) -> ScopeNotice | None:
-    """The notice of one grant, as the database stands now; None when there is nothing to say
-    (the grant was taken away, or its unit is neither ended nor a successor)."""
-    grant = await map_store.grant(db, grant_id)
-    unit = await unit_store.get(db, grant.unit_id) if grant else None
-    if grant is None or unit is None or grant.role not in CHAIR_ROLES:
-        return None
-    to_place = (
-        await provisional_count(db, grant.telegram_id) if grant.role is Role.PROVINCE_ADMIN else 0
-    )
-    if not unit.in_force:
-        successors = []
-        for successor_id, _ in await map_store.successor_ids(db, unit.id):
-            successor = await unit_store.get(db, successor_id)
-            if successor is not None:
-                successors.append(successor)
-        assert unit.valid_to is not None
-        return ScopeNotice(
-            grant.telegram_id, grant.role, False, unit, None, tuple(successors), unit.valid_to, 0
-        )
-    for former_id in await map_store.predecessor_ids(db, unit.id):
-        former = await unit_store.get(db, former_id)
-        if former is not None and former.level is unit.level and former.valid_to is not None:
-            return ScopeNotice(
-                grant.telegram_id,
-                grant.role,
-                True,
-                unit,
-                former,
-                (),
-                former.valid_to,
-                to_place,
-            )
-    return None

@@ -3,8 +3,8 @@
 `unit_move` rows say which units were given another parent and from when, so the counters of
 earlier years still roll up along the old map (`bot.services.counters`); `map_change` rows say
 which map changes were carried out (`bot.services.map_change`). Besides them: the few reads
-and writes the move needs on other tables (successors with their rank, grants and invites of
-ended units, a unit's own counters, the file backup).
+and writes the move needs on other tables (successors with their rank, grants of ended units
+and their invites, revoked by the move; a unit's own counters, the file backup).
 """
 
 from __future__ import annotations
@@ -277,6 +277,16 @@ async def open_invites_on(
     ]
 
 
+async def revoke_invite(tx: Tx, code: str, now: datetime) -> bool:
+    """The invite, if still unused and not expired, expires `now` (an invite to a unit that
+    ended); False when it was used or had expired already."""
+    changed = await tx.rowcount(
+        "UPDATE invite SET expires_at = ? WHERE code = ? AND used_by IS NULL AND expires_at > ?",
+        (to_db_time(now), code, to_db_time(now)),
+    )
+    return changed == 1
+
+
 RECORD_TABLES = ("member", "nomination", "contribution", "award")
 
 
@@ -329,6 +339,15 @@ async def map_changes(db: Database | Tx) -> list[MapChangeRow]:
         "ORDER BY effective, id"
     )
     return [_change(row) for row in rows]
+
+
+async def map_change(db: Database | Tx, change_id: int) -> MapChangeRow | None:
+    row = await db.fetchone(
+        "SELECT id, effective, units_file, mapping_file, applied_at, summary FROM map_change "
+        "WHERE id = ?",
+        (change_id,),
+    )
+    return _change(row) if row else None
 
 
 async def add_map_change(

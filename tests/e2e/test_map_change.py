@@ -3,7 +3,8 @@ admin places the branches of a split commune from /branches.
 
 The world's commune (in Đông Hưng) is mapped, in a legacy-format file made from the shipped
 Thái Bình mapping, onto two communes of today's map, as the three split communes of old Hưng
-Yên were; every other commune as shipped."""
+Yên were; every other commune as shipped. A chair of two ended communes hears once, of both;
+an unused invite to an ended commune is revoked."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from bot.fake_bot_api import FakeBotApi
-from bot.services import counters, map_change
+from bot.services import counters, map_change, registration
 from bot.storage import map_changes as map_store
+from bot.storage import people
 from bot.storage import units as unit_store
-from tests.conftest import NEW_MAP_CSV, OLD_TO_NEW_CSV
+from bot.storage.models import Role
+from tests.conftest import NEW_MAP_CSV, OLD_TO_NEW_CSV, person
 from tests.e2e.conftest import BotUnderTest, World, step_prefix
 
 COLUMNS = (
@@ -124,3 +127,72 @@ async def test_chairs_are_told_and_the_admin_places_the_split_communes_branches(
     # A commune chair cannot place branches.
     await chair.send("/place")
     assert "Chỉ quản trị cấp tỉnh mới xếp lại chi hội" in chair.last_text
+
+
+def without_former_districts(path: Path) -> Path:
+    """Today's map as shipped, less the columns naming each commune's former district."""
+    with NEW_MAP_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    dropped = ("former_district", "former_districts_all")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        columns = [name for name in rows[0] if name not in dropped]
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+async def test_a_chair_of_two_ended_communes_is_told_once_and_their_invites_end(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, tmp_path: Path
+) -> None:
+    """One notice per person names all of their roles the change touched; an unused invite
+    to a commune that ended is revoked by the change; the communes of a units file that names
+    no former district get the one most of their former communes were in."""
+    await person(bot.db, World.CHAIR, Role.COMMUNE_CHAIR, world.other_commune)
+    invite = await registration.create_invite(
+        bot.db, World.ADMIN, Role.COMMUNE_CHAIR, world.other_commune, bot.now, ttl_days=7
+    )
+    assert not isinstance(invite, registration.InviteProblem)
+    units = without_former_districts(tmp_path / "units.csv")
+    planned = await map_change.plan(
+        bot.db,
+        units,
+        OLD_TO_NEW_CSV,
+        date(2025, 7, 1),
+        province_code="33",
+        province_name="Hưng Yên",
+        now=bot.now,
+    )
+    assert [i.code for i in planned.invites] == [invite.code]  # listed, to be revoked
+    result = await map_change.apply(bot.db, planned, now=bot.now)
+    assert result.invites_revoked == 1
+
+    chair = fake.user(World.CHAIR)
+    other = fake.user(World.OTHER_CHAIR)
+    await bot.tell_waiting()
+    assert len(chair.messages) == 1 and len(other.messages) == 1
+    told = chair.last_text
+    assert told.startswith(
+        "🗺 Từ ngày 01/07/2025, địa giới hành chính thay đổi. Với các vai trò của bạn:\n• "
+    )
+    for commune in (world.commune, world.other_commune):
+        assert f"{commune.name} không còn nữa, nay thuộc" in told
+    assert told.count("\n• ") == 2 and told.endswith("hãy đề nghị quản trị cấp tỉnh gửi lời mời.")
+    assert "•" not in other.last_text  # one role: one sentence, as before
+    await bot.tell_waiting()
+    assert len(chair.messages) == 1  # told once
+
+    newcomer = fake.user(77)
+    await newcomer.send(f"/start {invite.code}")
+    assert "Đường dẫn mời này đã hết hạn" in newcomer.last_text
+    assert await people.grants_of(bot.db, 77) == []
+
+    filled = await bot.db.fetchone(
+        "SELECT count(*) FROM unit WHERE level = 'commune' AND valid_to IS NULL "
+        "AND former_district IS NOT NULL"
+    )
+    assert filled is not None and filled[0] == 65  # those of old Thái Bình: the mapping's
+    admin = fake.user(World.ADMIN)
+    await admin.send("/branches")
+    await admin.send("tien hung")
+    assert "xã Bắc Tiên Hưng (trước thuộc Đông Hưng)" in admin.buttons

@@ -25,9 +25,17 @@ from openpyxl import Workbook
 from bot.cli import main
 from bot.config import DATA_DIR, THAI_BINH_2024
 from bot.i18n import translator
-from bot.services import annual_report, counters, demo_data, demo_plan, nominations, stats
-from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale
-from bot.services.demo_plan import Commune, CommunePlan, Names, Targets, allocate
+from bot.services import annual_report, counters, demo_data, nominations, stats
+from bot.services.demo_data import DemoDataError, DemoDataProblem, Scale, published
+from bot.services.demo_data.names import Names
+from bot.services.demo_data.plan import (
+    DENOMINATOR_FIGURES,
+    Commune,
+    CommunePlan,
+    allocate,
+    plan_province,
+)
+from bot.services.demo_data.published import Targets
 from bot.services.figures import Figure
 from bot.services.regroup import MapChoice
 from bot.storage import notice_events, people
@@ -37,7 +45,7 @@ from bot.storage.models import Level, Role, UnitKind
 from bot.storage.records import NominationKind
 from bot.text import fold
 
-PUBLISHED = demo_plan.load_published()
+PUBLISHED = published.load_published()
 TODAY = date(2026, 11, 28)
 _KINDS = {"Xã": UnitKind.COMMUNE, "Phường": UnitKind.WARD, "Thị trấn": UnitKind.TOWNSHIP}
 
@@ -64,8 +72,8 @@ def shipped_communes() -> list[Commune]:
 
 @pytest.fixture(scope="module")
 def plan() -> tuple[Targets, list[CommunePlan]]:
-    goal = demo_plan.targets(PUBLISHED)
-    return goal, demo_plan.plan_province(shipped_communes(), goal, Names.load(), random.Random(7))
+    goal = published.targets(PUBLISHED)
+    return goal, plan_province(shipped_communes(), goal, Names.load(), random.Random(7))
 
 
 def one_decimal(count: int, denominator: int) -> float:
@@ -107,7 +115,7 @@ def test_allocate_respects_caps_and_total(total: int, shape: list[tuple[float, i
 
 
 def test_targets_are_the_published_figures() -> None:
-    goal = demo_plan.targets(PUBLISHED)
+    goal = published.targets(PUBLISHED)
     for kind, (count, percent, implied) in PUBLISHED.titles.items():
         assert (goal.titles[kind], goal.denominators[kind]) == (count, implied)
         assert one_decimal(count, implied) == percent
@@ -118,7 +126,7 @@ def test_targets_are_the_published_figures() -> None:
     t = translator("vi")
     assert (t.money_short(goal.raised), t.money_short(goal.awarded)) == ("443 tỷ ₫", "397 tỷ ₫")
 
-    small = demo_plan.targets(PUBLISHED, 0.01)
+    small = published.targets(PUBLISHED, 0.01)
     assert small.members == 6705 and one_decimal(small.members, small.population) == 35.2
     for kind, (_, percent, _) in PUBLISHED.titles.items():
         assert one_decimal(small.titles[kind], small.denominators[kind]) == percent, kind
@@ -138,7 +146,7 @@ def test_province_plan_adds_up_to_the_published_figures(
         total["members"] += line.members
         total["branches"] += len(line.branches)
         total["branch members"] += sum(b.members for b in line.branches)
-        for kind, figure in demo_plan.DENOMINATOR_FIGURES.items():
+        for kind, figure in DENOMINATOR_FIGURES.items():
             assert line.titles[kind] <= line.figures[figure]
         assert line.titles[NominationKind.COMMUNE_COMMUNITY] == 1
         villages = [
@@ -154,7 +162,7 @@ def test_province_plan_adds_up_to_the_published_figures(
     assert total["members"] == total["branch members"] == 670_479
     assert total["branches"] == 2554 and total["committees"] == 6337
     for kind, (count, percent, _) in PUBLISHED.titles.items():
-        of = demo_plan.DENOMINATOR_FIGURES.get(kind)
+        of = DENOMINATOR_FIGURES.get(kind)
         denominator = total[of.value] if of else len(plans)
         assert total[kind.value] == count, kind
         assert one_decimal(count, denominator) == percent, kind
@@ -168,12 +176,9 @@ def test_province_plan_adds_up_to_the_published_figures(
 
 
 def test_the_plan_depends_only_on_the_seed() -> None:
-    goal = demo_plan.targets(PUBLISHED, 0.1)
+    goal = published.targets(PUBLISHED, 0.1)
     communes = shipped_communes()
-    made = [
-        demo_plan.plan_province(communes, goal, Names.load(), random.Random(seed))
-        for seed in (1, 1, 2)
-    ]
+    made = [plan_province(communes, goal, Names.load(), random.Random(seed)) for seed in (1, 1, 2)]
     assert made[0] == made[1] != made[2]
 
 
@@ -184,7 +189,7 @@ def test_a_place_without_a_history_is_planned_like_the_province() -> None:
     """39 communes of 33,000 people each: the published shares, the structure in
     proportion, and a plan that adds up to it."""
     names = Names.load()
-    goal = demo_plan.targets_for(PUBLISHED, 39 * 33_000, 39, names)
+    goal = published.targets_for(PUBLISHED, 39 * 33_000, 39, names)
     assert one_decimal(goal.members, goal.population) == 35.2
     assert goal.district_percent == {}
     for kind, (_, percent, _) in PUBLISHED.titles.items():
@@ -202,7 +207,7 @@ def test_a_place_without_a_history_is_planned_like_the_province() -> None:
         )
         for n in range(39)
     ]
-    plans = demo_plan.plan_province(communes, goal, names, random.Random(3))
+    plans = plan_province(communes, goal, names, random.Random(3))
     assert sum(p.members for p in plans) == goal.members
     assert sum(p.figures[Figure.POPULATION] for p in plans) == goal.population
     assert sum(len(p.branches) for p in plans) == goal.branches
@@ -335,7 +340,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
             "build",
             functools.partial(built, fraction=FRACTION, today=TODAY),
         )
-        patch.setattr("bot.cli.local_today", lambda _: TODAY)
+        patch.setattr("bot.cli.demo.local_today", lambda _: TODAY)
         with contextlib.redirect_stdout(out):
             assert main(["demo-data", "--scale", "province"]) == 0
     return folder / "khuyenhoc-demo.sqlite3", out.getvalue()
@@ -365,7 +370,7 @@ async def test_the_old_province_still_states_its_published_2023(province_db: Dat
     db = province_db
     assert await counters.recompute(db) == []
     assert await db.fetchall("PRAGMA foreign_key_check") == []  # written unchecked
-    goal = demo_plan.targets(PUBLISHED, FRACTION)
+    goal = published.targets(PUBLISHED, FRACTION)
     old = await unit_store.by_code(db, "34")
     today = await unit_store.root(db)
     assert old is not None and not old.in_force

@@ -18,12 +18,24 @@ from typing import Any
 
 import pytest
 
-from bot.services import counters, funds, hierarchy, map_change, members, nominations, registration
+from bot.services import (
+    branch_placing,
+    counters,
+    funds,
+    hierarchy,
+    map_change,
+    members,
+    nominations,
+    registration,
+    scope_notices,
+    stats,
+)
+from bot.services.branch_placing import Placed, PlaceProblem
 from bot.services.counters import BaselineChange
-from bot.services.map_change import MapChangeError, MapProblem, Placed, PlaceProblem
+from bot.services.map_change import MapChangeError, MapProblem
 from bot.storage import figures as figure_store
 from bot.storage import map_changes as map_store
-from bot.storage import notice_events
+from bot.storage import notice_events, people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.figures import BaselineRow
@@ -214,7 +226,8 @@ async def plan_of(db: Database, files: tuple[Path, Path, Path]) -> map_change.Ma
 async def snapshot(db: Database) -> list[tuple[Any, ...]]:
     """Everything a plan must leave as it was."""
     found: list[tuple[Any, ...]] = []
-    for table in ("unit", "role_grant", "stat_counter", "unit_move", "map_change", "notice_event"):
+    tables = ("unit", "role_grant", "stat_counter", "unit_move", "map_change", "notice_event")
+    for table in (*tables, "invite"):
         found += [(table, *row) for row in await db.fetchall(f"SELECT * FROM {table}")]
     return sorted(found, key=repr)
 
@@ -250,7 +263,13 @@ async def test_the_plan_says_everything_and_changes_nothing(
         EAST_CHAIR,
         WEST_CHAIR,
     }
-    assert [i.unit_id for i in planned.invites] == [old.communes["An Hòa"].id]
+    assert [i.unit_id for i in planned.invites] == [old.communes["An Hòa"].id]  # to revoke
+    assert planned.former_districts == {
+        "90101": "Đông",
+        "90102": "Đông",  # as many from Đông as from Tây: the mapping's first
+        "90103": "Đông",
+        "90004": "Tây",
+    }
     assert planned.records == {"member": 4, "nomination": 4, "contribution": 4, "award": 4}
 
 
@@ -371,7 +390,24 @@ async def test_the_change_moves_branches_and_grants_and_keeps_the_history(
     assert summary["branches_provisional"] == [b["ld"].id]
     assert summary["records"] == {"member": 4, "nomination": 4, "contribution": 4, "award": 4}
     events = [e for e in await notice_events.pending(small) if e.kind is NoticeKind.MAP_CHANGED]
-    assert len(events) == 8
+    assert [e.record_id for e in events] == [result.change_id]  # one event for the change
+    assert len(await scope_notices.scope_notices(small, result.change_id)) == 8
+
+    # The unused invite to An Hòa, which ended, is revoked; whoever opens it is told it expired.
+    assert result.invites_revoked == 1 and summary["invites_revoked"] == 1
+    [invite] = result.plan.invites
+    assert summary["invites"] == [invite.code]
+    assert await registration.check_invite(small, invite.code, NOW) is (
+        registration.InviteProblem.EXPIRED
+    )
+    revoked = await small.fetchone(
+        "SELECT count(*) FROM audit_log WHERE action = 'revoke' AND entity_id = ?", (invite.code,)
+    )
+    assert revoked is not None and revoked[0] == 1
+
+    # The new map names no former district: each commune gets its former communes' district.
+    districts = {u.code: u.former_district for u in (an_binh, lac_hong, minh_chau, binh_minh)}
+    assert districts == {"90101": "Đông", "90102": "Đông", "90103": "Đông", "90004": "Tây"}
 
 
 async def test_a_rerun_changes_nothing(small: Database, files: tuple[Path, Path, Path]) -> None:
@@ -452,18 +488,18 @@ async def test_the_province_admin_places_a_provisional_branch(
     await map_change.apply(small, await plan_of(small, files), now=NOW)
     ld = old.branches["ld"]
     lac_hong, minh_chau, an_binh = [await _code(small, c) for c in ("90102", "90103", "90101")]
-    waiting = await map_change.provisional(small, ADMIN)
+    waiting = await branch_placing.provisional(small, ADMIN)
     assert [(p.branch.id, p.commune.id) for p in waiting] == [(ld.id, lac_hong.id)]
     assert [u.id for u in waiting[0].candidates] == [lac_hong.id, minh_chau.id]
-    assert await map_change.provisional(small, AN_BINH_CHAIR) == []
+    assert await branch_placing.provisional(small, AN_BINH_CHAIR) == []
     before_2023 = await totals(small, [old.province, old.east, old.communes["Lạc Đạo"]], 2023)
-    assert await map_change.place(small, AN_BINH_CHAIR, ld.id, minh_chau.id, now=NOW) is (
+    assert await branch_placing.place(small, AN_BINH_CHAIR, ld.id, minh_chau.id, now=NOW) is (
         PlaceProblem.NOT_ALLOWED
     )
-    assert await map_change.place(small, ADMIN, ld.id, an_binh.id, now=NOW) is (
+    assert await branch_placing.place(small, ADMIN, ld.id, an_binh.id, now=NOW) is (
         PlaceProblem.NOT_A_CANDIDATE
     )
-    placed = await map_change.place(small, ADMIN, ld.id, minh_chau.id, now=NOW)
+    placed = await branch_placing.place(small, ADMIN, ld.id, minh_chau.id, now=NOW)
     assert isinstance(placed, Placed) and placed.moved and placed.counters_changed > 0
     assert placed.branch.parent_id == minh_chau.id
     assert placed.branch.path == f"{minh_chau.path}{ld.id}/"
@@ -475,8 +511,8 @@ async def test_the_province_admin_places_a_provisional_branch(
     assert await counters.recompute(small) == []
     move = await map_store.latest_move(small, ld.id)
     assert move is not None and move.settled and move.to_parent_id == minh_chau.id
-    assert await map_change.provisional(small, ADMIN) == []
-    assert await map_change.place(small, ADMIN, ld.id, lac_hong.id, now=NOW) is (
+    assert await branch_placing.provisional(small, ADMIN) == []
+    assert await branch_placing.place(small, ADMIN, ld.id, lac_hong.id, now=NOW) is (
         PlaceProblem.NOT_PROVISIONAL
     )
 
@@ -485,22 +521,36 @@ async def test_what_each_chair_is_told(small: Database, files: tuple[Path, Path,
     from bot.i18n import translator
     from handlers import map_notices
 
-    await seed(small)
-    await map_change.apply(small, await plan_of(small, files), now=NOW)
+    old = await seed(small)
+    c = old.communes
+    # Tân Tiến's chair chairs An Hòa too (both end, both grants stay); Bình Minh's chairs
+    # Lạc Đạo too (that grant stays, the other moves with Bình Minh).
+    await person(small, TAN_TIEN_CHAIR, Role.COMMUNE_CHAIR, c["An Hòa"])
+    await person(small, BINH_MINH_CHAIR, Role.COMMUNE_CHAIR, c["Lạc Đạo"])
+    result = await map_change.apply(small, await plan_of(small, files), now=NOW)
     t = translator("vi")
-    said: dict[int, str] = {}
-    for event in await notice_events.pending(small):
-        if event.kind is not NoticeKind.MAP_CHANGED:
-            continue
-        notice = await map_change.scope_notice(small, event.record_id)
-        assert notice is not None
-        said[notice.telegram_id] = map_notices.text(t, notice)
+    [event] = [e for e in await notice_events.pending(small) if e.kind is NoticeKind.MAP_CHANGED]
+    assert event.record_id == result.change_id
+    notices = await scope_notices.scope_notices(small, event.record_id)
+    said = {notice.telegram_id: map_notices.text(t, notice) for notice in notices}
+    assert len(said) == len(notices)  # one notice per person
     assert set(said) == {ADMIN, *range(AN_BINH_CHAIR, TAN_TIEN_CHAIR + 1), EAST_CHAIR, WEST_CHAIR}
     assert "tỉnh Hải Đông" in said[ADMIN] and "tỉnh Hải Tây" in said[ADMIN]
-    assert "/branches" in said[ADMIN]
-    assert "xã Bình Minh" in said[BINH_MINH_CHAIR]
+    assert "📍 1 chi hội" in said[ADMIN]  # the one branch of Lạc Đạo, to place
     assert "xã Lạc Hồng" in said[LAC_DAO_CHAIR] and "phường Minh Châu" in said[LAC_DAO_CHAIR]
     assert "01/07/2025" in said[EAST_CHAIR] and "2025" in said[EAST_CHAIR]
+
+    both = said[TAN_TIEN_CHAIR]
+    assert both.startswith("🗺 Từ ngày 01/07/2025, địa giới hành chính thay đổi. Với các vai trò")
+    assert "• xã Tân Tiến không còn nữa" in both and "• xã An Hòa không còn nữa" in both
+    assert both.count("xã An Bình") == 1 and "gửi lời mời" in both
+    mixed = said[BINH_MINH_CHAIR]
+    assert "• xã Bình Minh nay thuộc xã Bình Minh" in mixed
+    assert "• xã Lạc Đạo không còn nữa" in mixed and "gửi lời mời" in mixed
+    [moved_and_kept] = [n for n in notices if n.telegram_id == BINH_MINH_CHAIR]
+    assert [s.moved for s in moved_and_kept.scopes] == [True, False]
+    single = said[AN_BINH_CHAIR]
+    assert "•" not in single and single.startswith("🗺 Từ ngày 01/07/2025, địa giới hành chính")
 
 
 # ---------------------------------------------------------------- the shipped files
@@ -589,7 +639,44 @@ async def test_old_hung_yen_onto_todays_map_lists_its_split_communes(tmp_path: P
         assert result.applied and await counters.recompute(db) == []
         still = await unit_store.root(db)
         assert still is not None and still.id == province.id and still.in_force
-        assert len(await map_change.provisional(db, 1)) == 3
+        assert len(await branch_placing.provisional(db, 1)) == 3
         city = await unit_store.by_code(db, "323")
         assert city is not None and not city.in_force
         assert await map_store.successor_ids(db, city.id) == [(province.id, False)]
+
+
+# ---------------------------------------------------------------- after the change
+
+
+async def test_a_grant_s_unit_says_when_it_ended(
+    small: Database, files: tuple[Path, Path, Path]
+) -> None:
+    await seed(small)
+    await map_change.apply(small, await plan_of(small, files), now=NOW)
+    [kept] = await people.grants_of(small, EAST_CHAIR)
+    assert kept.unit.valid_to == EFFECTIVE and not kept.unit.in_force
+    [moved] = await people.grants_of(small, ADMIN)
+    assert moved.unit.code == "91" and moved.unit.valid_from == EFFECTIVE and moved.unit.in_force
+
+
+async def test_a_name_finds_ended_units_and_units_in_force(
+    small: Database, files: tuple[Path, Path, Path]
+) -> None:
+    old = await seed(small)
+    await map_change.apply(small, await plan_of(small, files), now=NOW)
+    an_binh = await _code(small, "90101")
+    admin = await people.grants_of(small, ADMIN)
+    # An Hòa ended; today's An Bình took it (a former name): both are offered, the exact name
+    # first, then those in force (its branch renamed "Thôn 1 (An Hòa)" in An Bình too).
+    found = await stats.find_units(small, admin, "an hoa")
+    expected = [old.communes["An Hòa"].id, old.branches["ah1"].id, an_binh.id]
+    assert [u.id for u in found.choices] == expected
+    # A code held by an ended unit and by the one in force that reuses it: both.
+    found = await stats.find_units(small, admin, "90004")
+    assert [(u.code, u.in_force) for u in found.choices] == [("90004", True), ("90004", False)]
+    # The old district's chair sees only the old map: An Bình as it was, directly.
+    east = await people.grants_of(small, EAST_CHAIR)
+    found = await stats.find_units(small, east, "an binh")
+    assert [u.id for u in found.choices] == [old.communes["An Bình"].id]
+    assert (await stats.find_units(small, east, "binh minh")).outside is not None
+    assert await stats.find_units(small, east, "nowhere") == stats.UnitSearch(())

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.services import registration
 from bot.storage import map_changes as map_store
 from bot.storage import units as unit_store
-from bot.storage.db import Database
+from bot.storage.db import Database, utc_now
 from bot.storage.models import Role
 from tests.conftest import NEW_MAP_CSV, OLD_TO_NEW_CSV, branch, person
 
@@ -50,6 +51,10 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, units_template: Pa
             await branch(db, second, "Tổ 1")
             await person(db, 1, Role.PROVINCE_ADMIN, root, "Nguyễn Văn Tỉnh")
             await person(db, 2, Role.COMMUNE_CHAIR, first, "Trần Thị Xã")
+            invite = await registration.create_invite(
+                db, 1, Role.COMMUNE_CHAIR, second, utc_now(), ttl_days=7
+            )
+            assert not isinstance(invite, registration.InviteProblem)
 
     asyncio.run(seed())
     return path
@@ -82,6 +87,8 @@ def test_dry_run_then_real_run_then_rerun(
     assert "Nguyễn Văn Tỉnh (1): Quản trị cấp tỉnh, Tỉnh Thái Bình → Tỉnh Hưng Yên" in out
     assert "Trần Thị Xã (2): Chủ tịch Hội Khuyến học xã, Phường Lê Hồng Phong" in out
     assert "Chạy lại không có --dry-run" in out
+    revoked = "Lời mời chưa dùng vào đơn vị đã kết thúc, bị thu hồi khi chuyển: 1."
+    assert revoked in out
     assert database.read_bytes() == before and not backups(database)
     assert changes(database) == 0
 
@@ -90,6 +97,7 @@ def test_dry_run_then_real_run_then_rerun(
     [backup] = backups(database)
     assert f"Đã sao lưu cơ sở dữ liệu vào {backup}." in out
     assert "counters.recompute thấy 0 sai lệch" in out and "lần chuyển địa giới #1" in out
+    assert revoked in out
     assert changes(database) == 1 and changes(backup) == 0
 
     assert main(MIGRATE) == 0
