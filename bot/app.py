@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.delivery import Deliverer, delivery_bot
 from bot.i18n import N_, translator
 from bot.rate_limit import Limits, TelegramRateLimiter
-from bot.services import hierarchy
+from bot.services import backups, hierarchy
 from bot.services.outbox import Progress
 from bot.storage import update_journal
 from bot.storage.db import Database, DatabaseProblem, DatabaseUnusable, utc_now
@@ -36,10 +36,12 @@ from bot.updates import (
     PerChatUpdateProcessor,
     resume,
 )
+from bot.webhook import WebhookServer
 from handlers.broadcast import report_progress
 from handlers.campaigns import reminder_job
 from handlers.common import BotContext, Runtime
 from handlers.dialogs import adopt_open_drafts
+from handlers.privacy import RETENTION_SECONDS, retention_job
 
 # A syntactically valid token for the offline console; it never leaves this machine.
 OFFLINE_TOKEN = "123456:offline-console-token"
@@ -61,19 +63,52 @@ COMMANDS = (
     ("invite", N_("Invite a volunteer or chair (chairs)")),
     ("branches", N_("Branches of a commune (chairs)")),
     ("targets", N_("Population, households and targets (chairs)")),
+    ("broadcast", N_("Send a message to your unit (chairs)")),
     ("campaigns", N_("Campaign dates (province)")),
     ("reminders", N_("Campaign reminders on or off")),
+    ("mydata", N_("What the bot stores about you")),
     ("language", N_("Tiếng Việt / English")),
     ("help", N_("What you can do")),
     ("cancel", N_("Stop what you are doing")),
 )
 
 
+VIETNAMESE_COMMANDS = {
+    "member": "hoivien",
+    "title": "danhhieu",
+    "contribution": "donggop",
+    "award": "hocbong",
+    "myreports": "baocaocuatoi",
+    "stats": "thongke",
+    "report": "baocao",
+    "pending": "choduyet",
+    "invite": "moi",
+    "branches": "chihoi",
+    "targets": "chitieu",
+    "broadcast": "thongbao",
+    "campaigns": "chiendich",
+    "reminders": "nhacnho",
+    "mydata": "dulieucuatoi",
+    "language": "ngonngu",
+    "help": "trogiup",
+    "cancel": "huy",
+}
+"""Each command's Vietnamese alias (typed without diacritics), which the Vietnamese menu
+shows, as every Vietnamese text names the commands."""
+
+
 async def _publish_commands(application: BotApplication) -> None:
-    """The command list in Telegram's menu, in Vietnamese by default and in English for `en`."""
+    """The command list in Telegram's menu, in Vietnamese by default (by the Vietnamese
+    aliases) and in English for `en`."""
     for lang, code in (("vi", None), ("en", "en")):
         t = translator(lang)
-        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        commands = [
+            BotCommand(
+                name if lang == "en" else VIETNAMESE_COMMANDS.get(name, name),
+                t.gettext(description),
+            )
+            for name, description in COMMANDS
+        ]
         await application.bot.set_my_commands(commands, language_code=code)
 
 
@@ -166,7 +201,30 @@ async def _sweep_notices(context: BotContext) -> None:
 async def _prune_journal(context: BotContext) -> None:
     runtime: Runtime = context.application.bot_data["runtime"]
     await update_journal.prune(runtime.db, runtime.clock() - JOURNAL_KEEP)
+
+
+async def _daily_backup(context: BotContext) -> None:
+    """The day's backup in the backup folder, then retention (`bot.services.backups`). Only
+    the process that delivers makes it (one per database; a standby waits). A failure goes to
+    the error handler, which tells the operators."""
+    runtime: Runtime = context.application.bot_data["runtime"]
+    if runtime.deliverer is not None and not runtime.deliverer.holds_lease:
+        return
+    settings = runtime.settings
+    done = await backups.daily_backup(
+        settings.database, settings.backup_folder, utc_now(), settings.tz
+    )
+    _log.info(
+        "Backed the database up to %s (%s bytes, integrity checked); %s old backups removed",
+        done.copy.path,
+        done.copy.compressed_bytes,
+        len(done.removed),
+    )
+
+
 WEBHOOK_PATH = "telegram"
+WEBHOOK_SERVER = "webhook_server"
+"""Where the running `WebhookServer` is kept in `bot_data` (not persisted)."""
 
 
 async def start_bot(application: BotApplication, *, deliver: bool = True) -> None:
@@ -184,18 +242,32 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
     await resume(application, runtime.db)
     settings = runtime.settings
     if settings.webhook_url:
-        await application.updater.start_webhook(
+        # Our own server rather than `updater.start_webhook`: it also answers /healthz (see
+        # bot.webhook); it is listening before Telegram is told where to post.
+        secret = (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else secrets.token_urlsafe(32)
+        )
+        server = WebhookServer(
+            application,
+            runtime.db,
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
-            secret_token=(
-                settings.webhook_secret.get_secret_value()
-                if settings.webhook_secret
-                else secrets.token_urlsafe(32)
-            ),
-            allowed_updates=Update.ALL_TYPES,
+            path=WEBHOOK_PATH,
+            secret=secret,
         )
+        await server.start()
+        application.bot_data[WEBHOOK_SERVER] = server
+        try:
+            await application.bot.set_webhook(
+                url=settings.webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        except BaseException:
+            await application.bot_data.pop(WEBHOOK_SERVER).stop()
+            raise
     else:
         await application.updater.start_polling(
             allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
@@ -212,6 +284,13 @@ async def start_bot(application: BotApplication, *, deliver: bool = True) -> Non
     )
     application.job_queue.run_repeating(
         _sweep_notices, interval=NOTICE_SWEEP_SECONDS, first=NOTICE_SWEEP_SECONDS, name="notices"
+    )
+    # Personal data is kept no longer than it must be (bot.services.privacy).
+    application.job_queue.run_repeating(
+        retention_job, interval=RETENTION_SECONDS, first=600, name="retention"
+    )
+    application.job_queue.run_daily(
+        _daily_backup, time=settings.backup_time.replace(tzinfo=settings.tz), name="backup"
     )
     try:
         await _publish_commands(application)
@@ -247,6 +326,9 @@ async def stop_bot(application: BotApplication) -> None:
     if runtime.delivery_bot is not None:
         await runtime.delivery_bot.shutdown()  # its own HTTP connections
         runtime.delivery_bot = None
+    server = application.bot_data.pop(WEBHOOK_SERVER, None)
+    if isinstance(server, WebhookServer):
+        await server.stop()
     assert application.updater is not None
     if application.updater.running:
         await application.updater.stop()

@@ -10,7 +10,6 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AliasChoices,
     Field,
     SecretStr,
     ValidationError,
@@ -20,9 +19,11 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.numbers import parse_number
+from bot.resources import data_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = PROJECT_ROOT / "data"
+DATA_DIR = data_dir()
+"""The shipped data files: `data/` of the checkout, or the copy inside the installed package."""
 
 
 @dataclass(frozen=True)
@@ -67,102 +68,75 @@ def parse_iso_day(text: str) -> date | None:
         return None
 
 
+ENV_PREFIX = "KHUYENHOC_"
+"""Settings are read from `KHUYENHOC_<FIELD>`, except the Telegram ones (see `Settings`)."""
+
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
 
 
 class Settings(BaseSettings):
-    """Everything the bot can be told from outside; nothing else reads os.environ."""
+    """Everything the bot can be told from outside; nothing else reads os.environ.
+
+    Each field is read from `KHUYENHOC_<FIELD>` (`ENV_PREFIX`); the Telegram ones keep the
+    names Telegram's tools use (their `validation_alias`). `env_name` says which.
+    """
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     telegram_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+        default=None, validation_alias="TELEGRAM_BOT_TOKEN"
     )
     telegram_api_base_url: str = Field(
-        default="https://api.telegram.org/bot",
-        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
+        default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
     )
     telegram_api_base_file_url: str = Field(
-        default="https://api.telegram.org/file/bot",
-        validation_alias=AliasChoices("TELEGRAM_API_BASE_FILE_URL", "telegram_api_base_file_url"),
+        default="https://api.telegram.org/file/bot", validation_alias="TELEGRAM_API_BASE_FILE_URL"
     )
-    database: Path = Field(
-        default=Path("khuyenhoc.sqlite3"),
-        validation_alias=AliasChoices("KHUYENHOC_DATABASE", "database"),
-    )
-    timezone: str = Field(
-        default="Asia/Ho_Chi_Minh",
-        validation_alias=AliasChoices("KHUYENHOC_TIMEZONE", "timezone"),
-    )
-    default_language: Language = Field(
-        default="vi",
-        validation_alias=AliasChoices("KHUYENHOC_DEFAULT_LANGUAGE", "default_language"),
-    )
-    units_csv: Path = Field(
-        default=HUNG_YEN_2025.path,
-        validation_alias=AliasChoices("KHUYENHOC_UNITS_CSV", "units_csv"),
-    )
-    province_code: str = Field(
-        default="33", validation_alias=AliasChoices("KHUYENHOC_PROVINCE_CODE", "province_code")
-    )
-    province_name: str = Field(
-        default="Hưng Yên",
-        validation_alias=AliasChoices("KHUYENHOC_PROVINCE_NAME", "province_name"),
-    )
-    units_valid_from: date | None = Field(
-        default=None,
-        validation_alias=AliasChoices("KHUYENHOC_UNITS_VALID_FROM", "units_valid_from"),
-    )
+    database: Path = Path("khuyenhoc.sqlite3")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: Language = "vi"
+    units_csv: Path = HUNG_YEN_2025.path
+    """The shipped map unless given; a path given is read as given (relative to the working
+    folder)."""
+    province_code: str = "33"
+    province_name: str = "Hưng Yên"
+    units_valid_from: date | None = None
     """The day the units of a new database came into force (YYYY-MM-DD). The province and
     this day default to those of a shipped map (`SHIPPED_MAPS`); for another file, to 33 Hưng
     Yên and unknown."""
-    invite_ttl_days: int = Field(
-        default=7,
-        ge=1,
-        le=90,
-        validation_alias=AliasChoices("KHUYENHOC_INVITE_TTL_DAYS", "invite_ttl_days"),
-    )
-    webhook_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_URL", "webhook_url")
-    )
+    invite_ttl_days: int = Field(default=7, ge=1, le=90)
+    webhook_url: str | None = None
     """The public https address Telegram posts updates to (`/telegram` is appended); none:
     polling."""
-    webhook_listen: str = Field(
-        default="127.0.0.1",
-        validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_LISTEN", "webhook_listen"),
-    )
-    webhook_port: int = Field(
-        default=8443,
-        ge=1,
-        le=65535,
-        validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_PORT", "webhook_port"),
-    )
-    webhook_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices("KHUYENHOC_WEBHOOK_SECRET", "webhook_secret"),
-    )
-    reminder_weekday: int = Field(
-        default=0,
-        ge=0,
-        le=6,
-        validation_alias=AliasChoices("KHUYENHOC_REMINDER_WEEKDAY", "reminder_weekday"),
-    )
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    reminder_weekday: int = Field(default=0, ge=0, le=6)
     """0 = Monday … 6 = Sunday: the day of the weekly campaign reminder."""
-    reminder_time: time = Field(
-        default=time(8, 0),
-        validation_alias=AliasChoices("KHUYENHOC_REMINDER_TIME", "reminder_time"),
-    )
-    ops_chat_id: int | None = Field(
-        default=None, validation_alias=AliasChoices("KHUYENHOC_OPS_CHAT_ID", "ops_chat_id")
-    )
+    reminder_time: time = time(8, 0)
+    ops_chat_id: int | None = None
     """The chat (an operator, or a group of them: negative) told of unexpected errors; none:
     errors are only logged."""
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        default="INFO", validation_alias=AliasChoices("KHUYENHOC_LOG_LEVEL", "log_level")
-    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """`json`: one JSON object per log line, for a log collector; `text`: lines for a person."""
+    backup_dir: Path | None = None
+    """The folder of the daily backups (`khuyenhoc backup` writes there too); none: `backups/`
+    beside the database."""
+    backup_time: time = time(2, 30)
+    """When the daily backup is made, in `timezone`."""
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
+    """Broadcast and reminder messages settled (sent, failed…) longer ago than this are
+    deleted by the daily retention job; the broadcast itself (who, when) stays."""
+    audit_retention_days: int = Field(default=365, ge=30, le=36500)
+    """Audit lines and export records older than this are deleted by the same job."""
 
     @field_validator("telegram_api_base_url", "telegram_api_base_file_url", "webhook_url")
     @classmethod
@@ -197,6 +171,12 @@ class Settings(BaseSettings):
                 "or -1001234567890 for a group"
             )
         return -number if text.startswith("-") else number
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`KHUYENHOC_BACKUP_DIR=` is the default folder, not the working one."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("timezone")
     @classmethod
@@ -244,32 +224,19 @@ class Settings(BaseSettings):
             self.telegram_bot_token.get_secret_value().strip() if self.telegram_bot_token else None
         )
 
+    @property
+    def backup_folder(self) -> Path:
+        return self.backup_dir if self.backup_dir is not None else self.database.parent / "backups"
+
 
 class SettingsError(Exception):
     """Raised with one readable line when the configuration cannot be used."""
 
 
-_ENV_NAMES = {
-    "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
-    "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
-    "telegram_api_base_file_url": "TELEGRAM_API_BASE_FILE_URL",
-    "database": "KHUYENHOC_DATABASE",
-    "timezone": "KHUYENHOC_TIMEZONE",
-    "default_language": "KHUYENHOC_DEFAULT_LANGUAGE",
-    "units_csv": "KHUYENHOC_UNITS_CSV",
-    "province_code": "KHUYENHOC_PROVINCE_CODE",
-    "province_name": "KHUYENHOC_PROVINCE_NAME",
-    "units_valid_from": "KHUYENHOC_UNITS_VALID_FROM",
-    "invite_ttl_days": "KHUYENHOC_INVITE_TTL_DAYS",
-    "log_level": "KHUYENHOC_LOG_LEVEL",
-    "webhook_url": "KHUYENHOC_WEBHOOK_URL",
-    "webhook_listen": "KHUYENHOC_WEBHOOK_LISTEN",
-    "webhook_port": "KHUYENHOC_WEBHOOK_PORT",
-    "webhook_secret": "KHUYENHOC_WEBHOOK_SECRET",
-    "reminder_weekday": "KHUYENHOC_REMINDER_WEEKDAY",
-    "reminder_time": "KHUYENHOC_REMINDER_TIME",
-    "ops_chat_id": "KHUYENHOC_OPS_CHAT_ID",
-}
+def env_name(field: str) -> str:
+    """The environment variable (or `.env` line) a setting is read from."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -279,6 +246,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
-        name = _ENV_NAMES.get(field, field.upper())
+        name = env_name(field) if field in Settings.model_fields else field.upper()
         message = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"{name}: {message}") from None

@@ -607,7 +607,10 @@ class FakeBotApi:
         seed: int = 0,
         quiet_period: float = 0.15,
         latency: float = 0.0,
+        first_update_id: int = 1,
     ) -> None:
+        """`first_update_id`: where update ids start, above those a reused database's update
+        journal has seen (it handles an id once, as Telegram's ids never repeat)."""
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -625,6 +628,9 @@ class FakeBotApi:
         self.requests: list[ApiCall] = []
         self.tokens_seen: set[str] = set()
         self.token: str | None = None
+        self.accepted_tokens: set[str] | None = None
+        """None: any token is a bot's. A set: any other token is answered 401 Unauthorized, as
+        Telegram answers a wrong or revoked token."""
         self.webhook_url = ""
         self.webhook_secret = ""
         """With a webhook set, queued updates are POSTed to it (with this secret header), as
@@ -648,7 +654,7 @@ class FakeBotApi:
         self._redelivery: dict[int, bool] = {}
         """Confirmed updates put back by :meth:`redeliver`; the value: handed out again yet."""
         self._handed_out: Counter[int] = Counter()
-        self._next_update_id = 1
+        self._next_update_id = first_update_id
         self._confirmed_offset = 0
         self._dropped: set[int] = set()
         self._poll_generation = 0
@@ -1148,6 +1154,11 @@ class FakeBotApi:
             self._touch()
 
     async def _handle_method(self, request: web.Request, token: str, method: str) -> web.Response:
+        if self.accepted_tokens is not None and token not in self.accepted_tokens:
+            self.requests.append(ApiCall(method, {}, 401, time.time()))
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         self.tokens_seen.add(token)
         self.token = token
         name = method.lower()

@@ -195,10 +195,12 @@ def frames_of(error: BaseException) -> list[Frame]:
 
 
 def _short_path(filename: str) -> tuple[str, bool]:
-    """The project's files relative to it, libraries from their package on."""
+    """The project's files relative to it, libraries from their package on (the project's
+    own too, when it is installed from its wheel)."""
     path = filename.replace("\\", "/")
     if "/site-packages/" in path:
-        return path.split("/site-packages/", 1)[1], False
+        inside = path.split("/site-packages/", 1)[1]
+        return inside, inside.startswith(("bot/", "handlers/"))
     root = PROJECT_ROOT.as_posix().rstrip("/") + "/"
     if path.startswith(root):
         return path.removeprefix(root), True

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.services.registration import Standing
-from handlers import language, start
+from handlers import language, privacy, start
 from handlers.common import (
     CANCEL_COMMANDS,
     HELP_COMMANDS,
@@ -29,16 +29,18 @@ from handlers.common import (
     standing_of,
     tr,
 )
+from handlers.waiting_request import REQUEST_PREFIX, show_waiting
 
 
 class Kind(StrEnum):
     """What an update asks for, as far as the door is concerned."""
 
     START = "start"  # /start, with or without an invite code
-    OPEN = "open"  # /help, /language, /cancel (and aliases, and their main-menu buttons)
+    OPEN = "open"  # /help, /language, /cancel, /mydata (and aliases, and main-menu buttons)
     TASK = "task"  # any other command, known or not, and every other main-menu button
     REG_BUTTON = "reg_button"  # a button of the registration dialog's questions
-    OWN_REQUEST = "own_request"  # withdraw / another branch, under one's own waiting request
+    OWN_REQUEST = "own_request"  # withdraw / another branch, under one's own waiting request;
+    # and one's own data: erasing it (`pd:`), whatever one's standing
     SWITCH = "switch"  # "continue, or put aside and start…" (someone whose role was removed)
     LANG_BUTTON = "lang_button"  # a button of /language
     BUTTON = "button"  # any other button
@@ -78,7 +80,9 @@ POLICY: dict[Standing, dict[Kind, Verdict]] = {
 # What passes whoever asks needs no look-up in the database.
 OPEN_TO_ALL = frozenset(kind for kind in Kind if all(POLICY[s][kind] is PASS for s in Standing))
 
-OPEN_COMMANDS = frozenset({*HELP_COMMANDS, *LANGUAGE_COMMANDS, *CANCEL_COMMANDS})
+OPEN_COMMANDS = frozenset(
+    {*HELP_COMMANDS, *LANGUAGE_COMMANDS, *CANCEL_COMMANDS, *privacy.MY_DATA_COMMANDS}
+)
 
 
 def kind_of(update: Update) -> Kind:
@@ -87,7 +91,7 @@ def kind_of(update: Update) -> Kind:
         data = query.data or ""
         if data.startswith(f"{start.FLOW.name}:"):
             return Kind.REG_BUTTON
-        if data.startswith(f"{start.REQUEST_PREFIX}:"):
+        if data.startswith((f"{REQUEST_PREFIX}:", f"{privacy.PREFIX}:")):
             return Kind.OWN_REQUEST
         if data.startswith("switch:"):
             return Kind.SWITCH
@@ -129,7 +133,7 @@ async def gate(update: Update, context: BotContext) -> None:
         text = next_step_text(t, current)
         if update.callback_query is not None:
             await answer(update, text, alert=True)
-        elif current is not Standing.PENDING or not await start.show_waiting(update, context, t):
+        elif current is not Standing.PENDING or not await show_waiting(update, context, t):
             await reply(update, text)
     raise ApplicationHandlerStop
 

@@ -11,12 +11,15 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+from bot.resources import migrations_dir
+
+MIGRATIONS_DIR = migrations_dir()
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _log = logging.getLogger(__name__)
 
@@ -36,7 +39,8 @@ def from_db_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def migrations() -> list[tuple[int, Path]]:
+def migrations() -> list[tuple[int, Traversable]]:
+    """The numbered scripts, in order (package data: read the same from a checkout or a wheel)."""
     found = []
     for path in MIGRATIONS_DIR.iterdir():
         match = _MIGRATION_NAME.match(path.name)
