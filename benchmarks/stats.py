@@ -137,7 +137,9 @@ async def handler_work(
         print("\nhandlers/stats.py does not exist yet: no handler timings")
         return
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-    async with FakeBotApi() as fake:
+    row = await db.fetchone("SELECT coalesce(max(update_id), 0) + 1 FROM inbound_update")
+    first_update_id = int(row[0]) if row else 1
+    async with FakeBotApi(first_update_id=first_update_id) as fake:
         settings = Settings(
             telegram_bot_token=TOKEN,
             telegram_api_base_url=fake.base_url,
@@ -157,7 +159,10 @@ async def handler_work(
                     return await admin.send(text)
 
                 took = await median(runs, send)
-                print(f"{text:36} {ms(took):>10}   ({label})")
+                answer = fake.messages_to(ADMIN)[-1].content.splitlines()[0]
+                print(f"{text:36} {ms(took):>10}   ({label}) → {answer[:60]}")
+                if not answer.startswith("📊"):
+                    print(f"   NOT the statistics: the bot answered {answer!r}")
             from handlers import stats as stats_handlers
 
             if hasattr(stats_handlers, "report_command"):

@@ -1,14 +1,16 @@
 """gettext catalogs and babel formatting for the user's language.
 
-Texts are looked up in `locales/<lang>/LC_MESSAGES/messages.mo`; when a compiled file is
-missing or older than its `.po` (a fresh checkout that skipped `make`), the `.po` is compiled
-in memory so a Vietnamese user never silently gets English.
+Texts are looked up in `locales/<lang>/LC_MESSAGES/messages.mo` (`bot.resources`: the
+checkout's `locales/`, or the compiled copy an installed wheel carries); when a compiled file
+is missing or older than its `.po` (a fresh checkout that skipped `make`), the `.po` is
+compiled in memory so a Vietnamese user never silently gets English.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -22,9 +24,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
-from bot.config import LANGUAGES, PROJECT_ROOT
+from bot.config import LANGUAGES
+from bot.resources import locales_dir
 
-LOCALES_DIR = PROJECT_ROOT / "locales"
+LOCALES_DIR = locales_dir()
 DOMAIN = "messages"
 _log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ def translations(lang: str) -> NullTranslations:
         write_mo(buffer, catalog)
         buffer.seek(0)
         return Translations(buffer, domain=DOMAIN)
+    _log.warning("No catalog for %r in %s: its texts are shown in English", lang, LOCALES_DIR)
     return NullTranslations()
 
 
@@ -97,6 +101,46 @@ class Translator:
                 figure = format_decimal(round(amount / size, 1), "#,##0.#", locale=self.locale)
                 return self.gettext(label).format(amount=figure)
         return self.money(amount)
+
+    def money_short_split(self, total: int, parts: Sequence[int]) -> tuple[str, list[str]]:
+        """`total` and `parts` (which add up to it) as `money_short` writes them, the parts
+        rounded so that the shown parts add up to the shown total (largest remainders): not
+        "huy động 15,7 tỷ · đã chi 14 tỷ · còn lại 1,6 tỷ"."""
+        size = next((size for size in (10**9, 10**6) if abs(total) >= size), None)
+        if size is None or any(part < 0 for part in parts) or sum(parts) != total:
+            return self.money_short(total), [self.money_short(part) for part in parts]
+        tenth = size // 10
+        shown_total = round(total / tenth)
+        floors = [part // tenth for part in parts]
+        left = shown_total - sum(floors)
+        by_remainder = sorted(range(len(parts)), key=lambda i: parts[i] % tenth, reverse=True)
+        for index in by_remainder[: max(left, 0)]:
+            floors[index] += 1
+        label = N_("{amount} billion ₫") if size == 10**9 else N_("{amount} million ₫")
+
+        def shown(tenths: int, exact: int) -> str:
+            if not tenths:  # too small to show in the unit: as it is
+                return self.money_short(exact)
+            if tenths * tenth < size:  # below the unit: written in its own
+                return self.money_short(tenths * tenth)
+            figure = format_decimal(tenths / 10, "#,##0.#", locale=self.locale)
+            return self.gettext(label).format(amount=figure)
+
+        return shown(shown_total, total), [
+            shown(value, part) for value, part in zip(floors, parts, strict=True)
+        ]
+
+    def money_words(self, amount: int) -> str:
+        """Sums in prose, as a report to the province writes them: "88,6 tỷ đồng", "15 triệu
+        đồng", "500.000 đồng" (no currency sign inside a sentence)."""
+        for size, label in (
+            (10**9, N_("{amount} billion dong")),
+            (10**6, N_("{amount} million dong")),
+        ):
+            if abs(amount) >= size:
+                figure = format_decimal(round(amount / size, 1), "#,##0.#", locale=self.locale)
+                return self.gettext(label).format(amount=figure)
+        return self.gettext("{amount} dong").format(amount=self.number(amount))
 
     def date(self, value: date) -> str:
         return format_date(value, "dd/MM/yyyy", locale=self.locale)

@@ -11,14 +11,14 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import N_, Translator, translator
 from bot.numbers import parse_number
-from bot.services import campaigns, reminder_schedule, reminders
+from bot.services import campaigns, deadlines, reminder_schedule, reminders
 from bot.services.campaigns import CampaignProblem
 from bot.services.reminder_schedule import KIND_START, ReminderSlot
 from bot.services.reporting import local_today
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
 from bot.storage.campaigns import CampaignPeriod, Progress
-from bot.text import clean_name
+from bot.text import clean_name, shorten
 from handlers import answers
 from handlers.common import (
     BotContext,
@@ -189,7 +189,7 @@ class CampaignDialog(Dialog):
         return (data.get("mode") == "add" and "name" in data) or "start" in data
 
     def summary(self, data: dict[str, Any]) -> str:
-        return str(data.get("name") or "")[:40]
+        return shorten(str(data.get("name") or ""), 40)
 
     async def begin(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
@@ -478,5 +478,26 @@ async def reminder_job(context: BotContext) -> None:
         weekly_weekday=runtime.settings.reminder_weekday,
         weekly_time=runtime.settings.reminder_time,
     )
-    if await reminders.enqueue_due(runtime.db, now, schedule, reminder_message):
+    queued = await reminders.enqueue_due(runtime.db, now, schedule, reminder_message)
+    queued += await deadlines.enqueue_due(runtime.db, now, runtime.settings.tz, deadline_message)
+    if queued:
         runtime.wake_delivery()
+
+
+def deadline_message(
+    deadline: deadlines.Deadline, on: date, language: str
+) -> tuple[str, dict[str, object] | None]:
+    """A chair's reminder of a date that matters, in their language, with the command that
+    gives the paragraph to paste."""
+    t = translator(language)
+    text = t.gettext(DEADLINE_TEXTS[deadline.key]).format(year=on.year, date=t.date(on))
+    return text, None
+
+
+DEADLINE_TEXTS = {
+    deadlines.ANNUAL_REPORT.key: N_(
+        "📅 The {year} report to the national association is due before {date}. "
+        "/report {year} gives the paragraph with the year's figures to paste into it; "
+        "/stats gives the details and the Excel file."
+    ),
+}

@@ -5,21 +5,22 @@ buttons drill into a sub-unit, go up a level, change the year, switch between th
 year and today's map (for a year before today's map began), draw a chart or send Excel.
 Every press names the unit, years and map in its callback data (`handlers.stats_common`) and
 is re-checked against the user's scope on the map of those years before anything is computed.
-The chart and the spreadsheet (`handlers.stats_export`) follow the map on screen; /report
-lives in `handlers.stats_report`.
+The chart and the map (`handlers.stats_charts`) and the spreadsheet (`handlers.stats_export`)
+follow the map on screen; /report lives in `handlers.stats_report`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.numbers import parse_number
-from bot.services import campaigns, regroup, scopes, stats
+from bot.services import campaigns, map_points, regroup, scopes, stats
 from bot.services.regroup import MapChoice, Regrouping, last_map_year
 from bot.services.reporting import local_today
 from bot.services.stats import RankBy, ScopeStats, SubUnitStats
@@ -29,6 +30,7 @@ from bot.storage import units as unit_store
 from bot.storage.models import Grant, Level, Unit
 from bot.storage.records import NominationKind
 from handlers.common import (
+    BUTTON_CHARS,
     MENU_STATS,
     BotContext,
     answer,
@@ -39,6 +41,14 @@ from handlers.common import (
     tr,
     unit_address,
     unit_title,
+)
+from handlers.stats_charts import (
+    chart_buttons,
+    chart_menu,
+    map_pressed,
+    parse_chart,
+    parse_map,
+    send_chart,
 )
 from handlers.stats_common import (
     CAMPAIGN_NAMES,
@@ -53,11 +63,12 @@ from handlers.stats_common import (
     parse_period,
     parse_target,
     shown_title,
+    sub_unit_word,
     switch_label,
     switch_target,
 )
 from handlers.stats_common import TITLE_NAMES as TITLE_NAMES
-from handlers.stats_export import chart_menu, send_chart, send_workbook
+from handlers.stats_export import send_workbook
 from handlers.stats_report import report_command as report_command
 from handlers.stats_report import report_pressed
 
@@ -72,18 +83,16 @@ async def _grants(update: Update, context: BotContext) -> list[Grant]:
     return await people.grants_of(context.db, update.effective_user.id)
 
 
-async def _home(context: BotContext, grants: Sequence[Grant]) -> Unit | None:
-    """The unit of the user's highest grant, as stored (with the dates it was in force)."""
+def _home(grants: Sequence[Grant]) -> Unit | None:
+    """The unit of the user's highest grant (with the dates it was in force)."""
     top = scopes.highest(grants)
-    if top is None:
-        return None
-    return await unit_store.get(context.db, top.unit.id) or top.unit
+    return None if top is None else top.unit
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     grants = await _grants(update, context)
-    home = await _home(context, grants)
+    home = _home(grants)
     if home is None:
         return
     current = local_today(context.now()).year
@@ -103,35 +112,23 @@ async def stats_command(update: Update, context: BotContext) -> None:
     unit = home
     if args:
         query = " ".join(args)
-        found = [u for u in await unit_store.search(context.db, query) if scopes.covers(grants, u)]
-        if not found:
-            elsewhere = await unit_store.search(context.db, query)
+        found = await stats.find_units(context.db, grants, query)
+        if not found.choices:
             text = (
                 t.gettext("{unit} is outside the units you are responsible for.").format(
-                    unit=unit_title(t, elsewhere[0])
+                    unit=shown_title(t, found.outside)
                 )
-                if elsewhere
+                if found.outside
                 else t.gettext(
                     'No unit is called "{text}". Try part of the name, e.g. "dong hung".'
                 ).format(text=query)
             )
             await reply(update, text)
             return
-        exact = [u for u in found if u.code == query.strip()] or found
-        if len(exact) > 1 and exact[0].level == exact[1].level:
-            shown = period or Period(current, current)
-            rows = [
-                [
-                    InlineKeyboardButton(
-                        await unit_address(t, context.db, u),
-                        callback_data=data("s", u.id, shown, None),
-                    )
-                ]
-                for u in exact[:8]
-            ]
-            await reply(update, t.gettext("Which one?"), InlineKeyboardMarkup(rows))
+        if len(found.choices) > 1:
+            await _which_one(update, context, t, found.choices, period, current)
             return
-        unit = exact[0]
+        unit = found.choices[0]
     await _send_stats(
         update,
         context,
@@ -142,6 +139,46 @@ async def stats_command(update: Update, context: BotContext) -> None:
         grants,
         edit=False,
     )
+
+
+async def _which_one(
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    choices: Sequence[Unit],
+    period: Period | None,
+    current: int,
+) -> None:
+    """Several units answer: each a button, to its statistics of the period asked (else its
+    default: an ended unit's last year on a map). When ended units are among them, each says
+    when it was in force: "Xã Liên Giang, Huyện Đông Hưng (until 30/06/2025)"."""
+    dated = any(not unit.in_force for unit in choices)
+    rows = []
+    for unit in choices:
+        label = await unit_address(t, context.db, unit)
+        if dated:
+            label = _with_dates(t, label, unit)
+        shown = period or default_period(unit, current)
+        rows.append([InlineKeyboardButton(label, callback_data=data("s", unit.id, shown, None))])
+    await reply(update, t.gettext("Which one?"), InlineKeyboardMarkup(rows))
+
+
+def _with_dates(t: Translator, label: str, unit: Unit) -> str:
+    """The label with when the unit was in force, shortened to the unit's own title when the
+    whole would not fit a button."""
+    if unit.valid_to is not None:
+        last = t.date(unit.valid_to - timedelta(days=1))
+        dates = (
+            t.gettext("({start} – {end})").format(start=t.date(unit.valid_from), end=last)
+            if unit.valid_from is not None
+            else t.gettext("(until {date})").format(date=last)
+        )
+    elif unit.valid_from is not None:
+        dates = t.gettext("(since {date})").format(date=t.date(unit.valid_from))
+    else:
+        return label
+    whole = f"{label} {dates}"
+    return whole if len(whole) <= BUTTON_CHARS else f"{unit_title(t, unit)} {dates}"
 
 
 async def pressed(update: Update, context: BotContext) -> None:
@@ -172,10 +209,13 @@ async def pressed(update: Update, context: BotContext) -> None:
         await _show_children(update, context, t, unit, period, choice, page=page)
     elif action == "c" and not more:
         await answer(update)
-        await chart_menu(update, t, unit, period, choice)
-    elif action == "g" and len(more) == 1:
+        await chart_menu(update, context, t, unit, period, choice)
+    elif action == "g" and (chart := parse_chart(more)) is not None:
         await answer(update)
-        await send_chart(update, context, t, unit, period, choice, more[0])
+        await send_chart(update, context, t, unit, period, choice, chart)
+    elif action == "b" and (indicator := parse_map(more)) is not None:
+        await answer(update)
+        await map_pressed(update, context, t, unit, period, choice, indicator)
     elif action == "x" and not more:
         await answer(update)
         await send_workbook(update, context, t, unit, period, choice)
@@ -199,11 +239,77 @@ def _title_line(t: Translator, line: stats.TitleStats) -> str:
     text = f"• {t.gettext(TITLE_NAMES[line.kind])}: {t.number(line.recognised)}"
     if line.denominator:
         text += f"/{t.number(line.denominator)} = {t.share(line.percent)}"
-    if line.target is not None:
-        text += " " + t.gettext("(target {target})").format(target=t.share(line.target))
+    text += _targets(t, line)
     if line.pending:
         text += " · " + t.gettext("{count} pending").format(count=t.number(line.pending))
     return text
+
+
+def _targets(t: Translator, line: stats.TitleStats) -> str:
+    """ "(chỉ tiêu 26,8%; toàn quốc 40% đến năm 2025 theo 677/QĐ-TTg)": the target set for the
+    unit (or above it) first, then the national programme's."""
+    own, national = line.target, line.national
+    if national is None:
+        if own is None:
+            return ""
+        return " " + t.gettext("(target {target})").format(target=t.share(own))
+    values = {
+        "national": t.share(national.percent),
+        "year": national.year,
+        "decision": national.decision,
+    }
+    if own is None:
+        return " " + t.gettext("(target {national} by {year} under {decision})").format(**values)
+    return " " + t.gettext(
+        "(target {target}; nationally {national} by {year} under {decision})"
+    ).format(target=t.share(own), **values)
+
+
+def _covers(t: Translator, scope: ScopeStats, covers: stats.Coverage | None) -> str:
+    """ "(số liệu của 2/8 huyện)": a rate of only the sub-units whose figure is known."""
+    if covers is None:
+        return ""
+    return " " + t.gettext("(figures of {covered}/{of} {units})").format(
+        covered=t.number(covers.covered), of=t.number(covers.of), units=sub_unit_word(t, scope)
+    )
+
+
+def _reported(t: Translator, scope: ScopeStats) -> list[str]:
+    """ "📋 38/104 xã có số liệu trong kỳ", when some sub-units have none: totals are theirs."""
+    if scope.reported is None:
+        return []
+    return [
+        t.gettext("📋 {covered}/{of} {units} have figures in the period").format(
+            covered=t.number(scope.reported.covered),
+            of=t.number(scope.reported.of),
+            units=sub_unit_word(t, scope),
+        )
+    ]
+
+
+def _breakdowns(t: Translator, funds: stats.FundStats) -> list[str]:
+    """Raised by campaign and by donor kind, each adding up to the total shown: the imported
+    totals (baselines, not broken down) are a part of their own, and the parts are rounded
+    together with the total."""
+    imported = (t.gettext("imported totals, not broken down"), funds.baseline_raised)
+    lines = []
+    for heading, named in (
+        (
+            N_("by campaign: {items}"),
+            [(t.gettext(CAMPAIGN_NAMES[c]), v) for c, v in funds.raised_by_campaign.items()],
+        ),
+        (
+            N_("by donor: {items}"),
+            [(t.gettext(DONOR_NAMES[d]), v) for d, v in funds.raised_by_donor.items()],
+        ),
+    ):
+        parts = [(name, value) for name, value in (*named, imported) if value]
+        if not parts or parts == [imported]:
+            continue
+        _, shown = t.money_short_split(funds.raised, [value for _, value in parts])
+        items = " · ".join(f"{name} {money}" for (name, _), money in zip(parts, shown, strict=True))
+        lines.append("   " + t.gettext(heading).format(items=items))
+    return lines
 
 
 def _ranking_lines(t: Translator, scope: ScopeStats) -> list[str]:
@@ -221,13 +327,15 @@ def _ranking_lines(t: Translator, scope: ScopeStats) -> list[str]:
             if by is RankBy.MEMBER_SHARE
             else t.number(line.members.total)
         )
-        return f"{line.unit.name} {value}"
+        return f"{line.unit.name}: {value}"  # "Thôn 1: 48", not "Thôn 1 48"
 
     heading = (
         t.gettext("Sub-units by members' share of the population:")
         if by is RankBy.MEMBER_SHARE
         else t.gettext("Sub-units by number of members:")
     )
+    if by is RankBy.MEMBERS and not any(line.members.total for line in order):
+        return [heading, t.gettext("No figures yet.")]  # not "Best: … 0"
     lines = [heading]
     if len(order) <= 2 * SHOWN_SUB_UNITS:
         lines.append(" · ".join(shown(line) for line in order))
@@ -267,48 +375,43 @@ async def stats_text(t: Translator, context: BotContext, scope: ScopeStats) -> s
     place = await unit_address(t, context.db, scope.unit) or unit_title(t, scope.unit)
     if not scope.unit.in_force:
         place = shown_title(t, scope.unit) if place == unit_title(t, scope.unit) else place
+    raised, (awarded, balance) = t.money_short_split(funds.raised, [funds.awarded, funds.balance])
     lines = [
         t.gettext("📊 {unit}, {period}").format(unit=place, period=period.label(t)),
         *map_lines(t, scope.map, period),
         "",
         t.gettext("👥 Members: {total}").format(total=t.number(members.total))
         + (
-            t.gettext(", {share} of the population").format(share=t.share(members.share))
+            (
+                t.gettext(", less than {share} of the population").format(share=t.share(0.1))
+                if 0 < members.share < 0.05
+                else t.gettext(", {share} of the population").format(share=t.share(members.share))
+            )
+            + _covers(t, scope, scope.population_covers)
             if members.share is not None
             else ""
         )
         + " · "
         + t.gettext("new in the period: {count}").format(count=t.number(members.new_in_period)),
         _structure(t, scope),
+        *_reported(t, scope),
         "",
         t.gettext("🏅 Titles recognised in {year}:").format(year=scope.end_year),
-        *(_title_line(t, line) for line in scope.titles.values()),
+        *(
+            _title_line(t, line) + _covers(t, scope, scope.denominators_cover.get(line.kind))
+            for line in scope.titles.values()
+        ),
         "",
         t.gettext(
             "💰 Funds, {period}: raised {raised} · awarded {awarded} · balance {balance}"
         ).format(
             period=period.label(t),
-            raised=t.money_short(funds.raised),
-            awarded=t.money_short(funds.awarded),
-            balance=t.money_short(funds.balance),
+            raised=raised,
+            awarded=awarded,
+            balance=balance,
         ),
     ]
-    by_campaign = [
-        f"{t.gettext(CAMPAIGN_NAMES[c])} {t.money_short(v)}"
-        for c, v in funds.raised_by_campaign.items()
-        if v
-    ]
-    if by_campaign:
-        lines.append(
-            "   " + t.gettext("by campaign: {items}").format(items=" · ".join(by_campaign))
-        )
-    by_donor = [
-        f"{t.gettext(DONOR_NAMES[d])} {t.money_short(v)}"
-        for d, v in funds.raised_by_donor.items()
-        if v
-    ]
-    if by_donor:
-        lines.append("   " + t.gettext("by donor: {items}").format(items=" · ".join(by_donor)))
+    lines += _breakdowns(t, funds)
     today = local_today(context.now())
     running = await campaign_store.covering(context.db, today) if scope.unit.in_force else []
     for campaign in running:
@@ -344,6 +447,7 @@ def _buttons(
     parent: Unit | None,
     asked: MapChoice | None,
     current: int,
+    can_map: bool = False,
 ) -> InlineKeyboardMarkup:
     view = scope.map
     home, start, end = view.home, scope.start_year, scope.end_year
@@ -360,7 +464,7 @@ def _buttons(
     if parent is not None and maps.may_see(grants, parent, end):
         nav.append(
             InlineKeyboardButton(
-                t.gettext("🔼 {unit}").format(unit=parent.name),
+                t.gettext("🔼 {unit}").format(unit=unit_title(t, parent)),
                 callback_data=data("s", parent.id, period, shown_choice),
             )
         )
@@ -400,9 +504,7 @@ def _buttons(
         )
     rows.append(
         [
-            InlineKeyboardButton(
-                t.gettext("📈 Chart"), callback_data=data("c", home.id, period, shown_choice)
-            ),
+            *chart_buttons(t, scope, period, shown_choice, can_map=can_map),
             InlineKeyboardButton(
                 t.gettext("📥 Excel"), callback_data=data("x", home.id, period, shown_choice)
             ),
@@ -429,7 +531,9 @@ async def _send_stats(
     home = scope.map.home
     parent_id = maps.parent_at(home, period.end) if scope.map.year_map else home.parent_id
     parent = await unit_store.get(context.db, parent_id) if parent_id is not None else None
-    markup = _buttons(t, scope, grants, maps, parent, choice, local_today(context.now()).year)
+    can_map = await map_points.can_map(context.db, scope)
+    current = local_today(context.now()).year
+    markup = _buttons(t, scope, grants, maps, parent, choice, current, can_map)
     text = await stats_text(t, context, scope)
     if edit:
         await edit_or_reply(update, text, markup)

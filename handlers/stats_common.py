@@ -17,7 +17,8 @@ from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.services.map_views import MapView
 from bot.services.regroup import MapChoice, last_map_year, map_year
-from bot.storage.models import Unit, UnitKind
+from bot.services.stats import ScopeStats
+from bot.storage.models import Level, Unit, UnitKind
 from bot.storage.records import Campaign, DonorKind
 from handlers.common import unit_title
 from handlers.contributions import CAMPAIGNS
@@ -196,3 +197,15 @@ _KIND_WORDS = {
     UnitKind.TOWNSHIP: N_("township"),
 }
 _KIND_WORDS_DEFAULT = N_("unit")
+
+
+def sub_unit_word(t: Translator, scope: ScopeStats) -> str:
+    """What the sub-units are called in "2/8 huyện": their level on the answer's map."""
+    first = scope.sub_units[0].unit if scope.sub_units else None
+    if first is None:
+        return ""
+    if first.level is Level.DISTRICT:
+        return t.gettext("areas") if first.kind is UnitKind.AREA else t.gettext("districts")
+    if first.level is Level.COMMUNE:
+        return t.gettext("communes")
+    return t.gettext("branches")

@@ -1,109 +1,39 @@
-"""The chart (PNG) and the spreadsheet (Excel) of a /stats answer, on the map it is shown on."""
+"""The spreadsheet (Excel) of a /stats answer, on the map it is shown on (the chart and the
+map: `handlers.stats_charts`).
+
+Each workbook sent is recorded in the export log (`bot.services.privacy`): who, when, which
+unit and period; the province admin reads it with /exportlog."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InputFile, Update
 
-from bot.charts import BarChart, bar_chart_png
-from bot.i18n import N_, Translator
-from bot.services import stats
+from bot.i18n import Translator
+from bot.services import privacy, stats
 from bot.services.regroup import MapChoice
 from bot.services.stats import ScopeStats
 from bot.spreadsheets import Column, ColumnKind, Sheet, Workbook, workbook_bytes
 from bot.storage.models import Unit
 from bot.storage.records import NominationKind
-from handlers.common import BotContext, edit_or_reply, reply
-from handlers.stats_common import TITLE_NAMES, Period, data, map_lines, shown_title
-
-CHART_CHOICES: dict[str, str] = {
-    "m": N_("Members' share of the population"),
-    **{kind.value: TITLE_NAMES[kind] for kind in NominationKind},
-}
-
-
-async def chart_menu(
-    update: Update, t: Translator, unit: Unit, period: Period, choice: MapChoice | None
-) -> None:
-    rows = [
-        [
-            InlineKeyboardButton(
-                t.gettext(label), callback_data=data("g", unit.id, period, choice, key)
-            )
-        ]
-        for key, label in CHART_CHOICES.items()
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                t.gettext("⬅ Back"), callback_data=data("s", unit.id, period, choice)
-            )
-        ]
-    )
-    await edit_or_reply(update, t.gettext("Which indicator?"), InlineKeyboardMarkup(rows))
-
-
-def _plain(line: str) -> str:
-    """A note without its leading emoji, which the chart's font does not have."""
-    return line.lstrip("🗺ℹ\ufe0f ")
+from bot.text import fold
+from handlers.common import BotContext, unit_title
+from handlers.stats_common import (
+    CAMPAIGN_NAMES,
+    DONOR_NAMES,
+    TITLE_NAMES,
+    Period,
+    map_lines,
+    shown_title,
+    sub_unit_word,
+)
 
 
 def _place(t: Translator, scope: ScopeStats) -> str:
     return shown_title(t, scope.unit)
-
-
-def chart_for(t: Translator, scope: ScopeStats, key: str) -> BarChart | None:
-    """The sub-units' percentages for one indicator, with the scope's target line; the map it
-    is on and the rules used under it."""
-    if key not in CHART_CHOICES or not scope.sub_units:
-        return None
-    period = Period(scope.start_year, scope.end_year)
-    if key == "m":
-        values = [line.members.share for line in scope.sub_units]
-        target = scope.members.target_share
-    else:
-        kind = NominationKind(key)
-        values = [line.titles[kind].percent for line in scope.sub_units]
-        target = scope.titles[kind].target
-    source = t.gettext("Source: Khuyến học bot, figures reported and imported.")
-    return BarChart(
-        title=f"{t.gettext(CHART_CHOICES[key])} — {_place(t, scope)}, {period.label(t)}",
-        labels=[line.unit.name for line in scope.sub_units],
-        values=values,
-        target=target,
-        target_name=t.gettext("Target"),
-        met_label=t.gettext("Target met"),
-        below_label=t.gettext("Below target"),
-        y_label=t.gettext("Percent (%)"),
-        footnote="\n".join([source, *(_plain(line) for line in map_lines(t, scope.map, period))]),
-        decimal_comma=t.lang == "vi",
-    )
-
-
-async def send_chart(
-    update: Update,
-    context: BotContext,
-    t: Translator,
-    unit: Unit,
-    period: Period,
-    choice: MapChoice | None,
-    key: str,
-) -> None:
-    scope = await stats.compute(
-        context.db, unit, start_year=period.start, end_year=period.end, map_choice=choice
-    )
-    chart = chart_for(t, scope, key)
-    chat = update.effective_chat
-    assert chat is not None
-    if chart is None:
-        await reply(update, t.gettext("There is nothing to draw for this unit."))
-        return
-    image = await asyncio.to_thread(bar_chart_png, chart)
-    await context.bot.send_photo(
-        chat.id, InputFile(image, filename="bieu-do.png"), caption=chart.title
-    )
 
 
 def workbook_for(t: Translator, scope: ScopeStats) -> Workbook:
@@ -113,26 +43,41 @@ def workbook_for(t: Translator, scope: ScopeStats) -> Workbook:
     subtitle = f"{_place(t, scope)}, {period.label(t)}"
     notes = map_lines(t, scope.map, period)
     unit_col = Column(t.gettext("Unit"), ColumnKind.TEXT)
-    summary_rows: list[list[Any]] = [
-        [t.gettext("Members"), scope.members.total],
-        [t.gettext("New members in the period"), scope.members.new_in_period],
-        [t.gettext("Population"), scope.members.population],
-        [t.gettext("Branches"), scope.branches],
-        *([[t.gettext(TITLE_NAMES[k]), line.recognised] for k, line in scope.titles.items()]),
-        [t.gettext("Raised (đồng)"), scope.funds.raised],
-        [t.gettext("Awarded (đồng)"), scope.funds.awarded],
-        [t.gettext("Balance (đồng)"), scope.funds.balance],
-    ]
     summary = Sheet(
         name=t.gettext("Summary"),
         columns=[
             Column(t.gettext("Indicator"), ColumnKind.TEXT),
             Column(t.gettext("Value"), ColumnKind.INTEGER),
+            Column(t.gettext("Of (denominator)"), ColumnKind.INTEGER),
+            Column(t.gettext("Rate"), ColumnKind.PERCENT),
+            Column(t.gettext("Target set"), ColumnKind.PERCENT),
+            Column(t.gettext("National target"), ColumnKind.PERCENT),
+            Column(t.gettext("Target's year and decision"), ColumnKind.TEXT),
+            Column(t.gettext("Covers"), ColumnKind.TEXT),
         ],
-        rows=summary_rows,
+        rows=_summary_rows(t, scope),
         title=t.gettext("Statistics of the Association for the Promotion of Learning"),
         subtitle=subtitle,
         notes=notes,
+    )
+    raised = Sheet(
+        name=t.gettext("Raised by kind"),
+        columns=[
+            Column(t.gettext("Breakdown"), ColumnKind.TEXT),
+            Column(t.gettext("Part"), ColumnKind.TEXT),
+            Column(t.gettext("Raised"), ColumnKind.MONEY),
+        ],
+        rows=_breakdown_rows(t, scope.funds),
+        title=t.gettext("Learning promotion funds raised, by campaign and by donor"),
+        subtitle=subtitle,
+        totals=[t.gettext("Total raised"), None, scope.funds.raised],
+        notes=[
+            *notes,
+            t.gettext(
+                "Each breakdown adds up to the total: imported totals (not broken down) are a "
+                "part of their own."
+            ),
+        ],
     )
     lines = scope.sub_units
     members = Sheet(
@@ -219,10 +164,100 @@ def workbook_for(t: Translator, scope: ScopeStats) -> Workbook:
         notes=notes,
     )
     return Workbook(
-        sheets=[summary, members, titles, funds],
+        sheets=[summary, members, titles, funds, raised],
         title=t.gettext("Statistics of the Association for the Promotion of Learning"),
         creator="Khuyến học bot",
     )
+
+
+def _covers(t: Translator, scope: ScopeStats, covers: stats.Coverage | None) -> str | None:
+    """ "2/38 xã" when a figure covers only some sub-units; None when it covers them all."""
+    if covers is None:
+        return None
+    return t.gettext("{covered}/{of} {units}").format(
+        covered=t.number(covers.covered), of=t.number(covers.of), units=sub_unit_word(t, scope)
+    )
+
+
+def _summary_rows(t: Translator, scope: ScopeStats) -> list[list[Any]]:
+    """Every indicator of the text: its value, denominator, rate, the target set for it, the
+    national one (year and decision), and what it covers when not everything."""
+    members = scope.members
+    rows: list[list[Any]] = [
+        [
+            t.gettext("Members"),
+            members.total,
+            members.population,
+            _ratio(members.share),
+            _ratio(members.target_share),
+            None,
+            None,
+            _covers(t, scope, scope.population_covers),
+        ],
+        [t.gettext("New members in the period"), members.new_in_period, *[None] * 6],
+        [t.gettext("Branches"), scope.branches, *[None] * 6],
+    ]
+    for kind, line in scope.titles.items():
+        national = line.national
+        rows.append(
+            [
+                t.gettext(TITLE_NAMES[kind]),
+                line.recognised,
+                line.denominator,
+                _ratio(line.percent),
+                _ratio(line.target),
+                _ratio(national.percent) if national else None,
+                f"{national.year}, {national.decision}" if national else None,
+                _covers(t, scope, scope.denominators_cover.get(kind)),
+            ]
+        )
+    funds = scope.funds
+    rows += [
+        [t.gettext("Raised (đồng)"), funds.raised, *[None] * 6],
+        [t.gettext("Awarded (đồng)"), funds.awarded, *[None] * 6],
+        [t.gettext("Balance (đồng)"), funds.balance, *[None] * 6],
+    ]
+    if scope.reported is not None:
+        rows.append(
+            [
+                t.gettext("Sub-units with figures in the period"),
+                scope.reported.covered,
+                scope.reported.of,
+                scope.reported.covered / scope.reported.of,
+                None,
+                None,
+                None,
+                _covers(t, scope, scope.reported),
+            ]
+        )
+    return rows
+
+
+def _breakdown_rows(t: Translator, funds: stats.FundStats) -> list[list[Any]]:
+    """Raised by campaign, then by donor kind; each adds up to the total with the imported
+    totals as a part of their own."""
+    imported = [t.gettext("imported totals, not broken down"), funds.baseline_raised]
+    rows: list[list[Any]] = []
+    for heading, parts in (
+        (
+            t.gettext("By campaign"),
+            [[t.gettext(CAMPAIGN_NAMES[c]), v] for c, v in funds.raised_by_campaign.items()],
+        ),
+        (
+            t.gettext("By donor"),
+            [[t.gettext(DONOR_NAMES[d]), v] for d, v in funds.raised_by_donor.items()],
+        ),
+    ):
+        rows += [[heading, name, value] for name, value in [*parts, imported] if value]
+    return rows
+
+
+def file_name(t: Translator, scope: ScopeStats, period: Period) -> str:
+    """ "thong-ke-xa-lien-giang-2023.xlsx": the unit and the period, as a file is filed."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(unit_title(t, scope.unit))).strip("-")
+    years = f"{period.start}" + (f"-{period.end}" if period.end != period.start else "")
+    today_map = scope.map.choice is MapChoice.TODAY and scope.map.other is not None
+    return f"thong-ke-{slug}-{years}" + ("-dia-gioi-moi" if today_map else "") + ".xlsx"
 
 
 def _ratio(percent: float | None) -> float | None:
@@ -242,14 +277,18 @@ async def send_workbook(
     )
     book = workbook_for(t, scope)
     content = await asyncio.to_thread(workbook_bytes, book)
-    chat = update.effective_chat
-    assert chat is not None
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
     shown = scope.unit
-    name = (
-        f"thong-ke-{shown.code}-{period.start}"
-        + (f"-{period.end}" if period.end != period.start else "")
-        + ("-dia-gioi-moi" if scope.map.choice is MapChoice.TODAY and scope.map.other else "")
-        + ".xlsx"
+    name = file_name(t, scope, period)
+    await privacy.record_export(
+        context.db,
+        user.id,
+        privacy.ExportKind.STATISTICS,
+        now=context.now(),
+        unit_id=shown.id,
+        detail=name,
+        row_count=len(scope.sub_units),
     )
     await context.bot.send_document(
         chat.id,

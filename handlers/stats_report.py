@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, Translator
@@ -10,11 +12,11 @@ from bot.services.annual_report import AnnualReport
 from bot.services.regroup import MapChoice
 from bot.services.reporting import local_today
 from bot.storage import people
-from bot.storage import units as unit_store
 from bot.storage.models import Level, Unit, UnitKind
 from bot.storage.records import NominationKind
 from handlers.common import BotContext, edit_or_reply, reply, tr
 from handlers.stats_common import (
+    TITLE_NAMES,
     Period,
     data,
     default_period,
@@ -52,8 +54,16 @@ def scope_words(t: Translator, unit: Unit) -> str:
     return t.gettext(SCOPE_WORDS[unit.level])
 
 
-def paragraph(t: Translator, report: AnnualReport, funds: Period) -> str:
-    """The province's own wording: titles with their shares, members, branches, funds."""
+def _at(t: Translator, percent: float) -> str:
+    """ "bằng 26,8%", and "chưa đến 0,1%" rather than "bằng <0,1%"."""
+    if 0 < percent < 0.05:
+        return t.gettext("at less than {percent}").format(percent=t.share(0.1))
+    return t.gettext("at {percent}").format(percent=t.share(percent))
+
+
+def paragraph(t: Translator, report: AnnualReport, funds: Period, today: date) -> str:
+    """The association's own wording: titles with their shares, members, branches, funds;
+    money in words ("88,6 tỷ đồng"), and the year not yet over "as of" today."""
     scope = scope_words(t, report.unit)
     clauses = []
     for line in report.titles:
@@ -61,22 +71,27 @@ def paragraph(t: Translator, report: AnnualReport, funds: Period) -> str:
             continue
         clause = t.gettext(TITLE_CLAUSES[line.kind]).format(count=t.number(line.count))
         if line.percent is not None:
-            clause += " " + t.gettext("at {percent}").format(percent=t.share(line.percent))
+            clause += " " + _at(t, line.percent)
         clauses.append(clause)
     sentences = []
     if clauses:
+        if report.year >= today.year:
+            opening = t.gettext("As of {date}, {scope} has {clauses}.")
+        else:
+            opening = t.gettext("By the end of {year}, {scope} has {clauses}.")
         sentences.append(
-            t.gettext("By the end of {year}, {scope} has {clauses}.").format(
-                year=report.year, scope=scope, clauses="; ".join(clauses)
+            opening.format(
+                year=report.year, date=t.date(today), scope=scope, clauses="; ".join(clauses)
             )
         )
+    measured = _against_targets(t, report)
+    if measured:
+        sentences.append(measured)
     members = t.gettext("{scope} has {members} members of the association").format(
         scope=scope[:1].upper() + scope[1:], members=t.number(report.members)
     )
     if report.member_share is not None:
-        members += " " + t.gettext("at {percent} of the population").format(
-            percent=t.share(report.member_share)
-        )
+        members += " " + t.gettext("{at} of the population").format(at=_at(t, report.member_share))
     members += t.gettext(", in {branches} branches").format(branches=t.number(report.branches))
     sentences.append(members + ".")
     sentences.append(
@@ -84,11 +99,41 @@ def paragraph(t: Translator, report: AnnualReport, funds: Period) -> str:
             "In {period}, the learning promotion funds raised {raised} and awarded {awarded}."
         ).format(
             period=funds.label(t),
-            raised=t.money_short(report.raised),
-            awarded=t.money_short(report.awarded),
+            raised=t.money_words(report.raised),
+            awarded=t.money_words(report.awarded),
         )
     )
     return " ".join(sentences)
+
+
+def _against_targets(t: Translator, report: AnnualReport) -> str:
+    """ "So với chỉ tiêu đến năm 2025 (Quyết định 387/QĐ-TTg, 677/QĐ-TTg): Gia đình học tập
+    65,6% (chỉ tiêu 70%); …": each rate beside its target, the one set for the unit (or above
+    it) where there is one.
+    Empty when no rate has a target."""
+    items, decisions, years = [], [], set()
+    for line in report.titles:
+        if line.percent is None or not line.count:  # as the titles sentence leaves it out
+            continue
+        if line.target is not None:
+            goal = t.gettext("target {target}").format(target=t.share(line.target))
+        elif line.national is not None:
+            goal = t.gettext("target {target}").format(target=t.share(line.national.percent))
+            years.add(line.national.year)
+            if line.national.decision not in decisions:
+                decisions.append(line.national.decision)
+        else:
+            continue
+        items.append(f"{t.gettext(TITLE_NAMES[line.kind])} {t.share(line.percent)} ({goal})")
+    if not items:
+        return ""
+    if decisions:
+        head = t.gettext("Against the targets to {year} (Decisions {decisions})").format(
+            year="/".join(str(y) for y in sorted(years)), decisions=", ".join(decisions)
+        )
+    else:
+        head = t.gettext("Against the targets set")
+    return f"{head}: {'; '.join(items)}."
 
 
 async def report_paragraph(
@@ -108,7 +153,7 @@ async def report_paragraph(
         funds_until=funds.end,
         map_choice=choice,
     )
-    text = paragraph(t, report, funds)
+    text = paragraph(t, report, funds, local_today(context.now()))
     notes = map_lines(t, report.map, Period(year, year))
     if notes:
         text += "\n\n" + "\n".join(notes)
@@ -131,7 +176,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     top = scopes.highest(grants)
     if top is None:
         return
-    home = await unit_store.get(context.db, top.unit.id) or top.unit
+    home = top.unit
     current = local_today(context.now()).year
     args = list(context.args or [])
     year = parse_period(args[0], current) if args else default_period(home, current)

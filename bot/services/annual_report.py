@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.services import stats
 from bot.services.figures import Figure
 from bot.services.map_views import MapView
+from bot.services.national_targets import NationalTarget
 from bot.services.regroup import MapChoice
 from bot.storage.db import Database, Tx
 from bot.storage.models import Unit
@@ -29,6 +30,9 @@ class TitleLine:
     denominator: int | None
     percent: float | None
     target: float | None
+    """The province's own target for the year, if it set one."""
+    national: NationalTarget | None = None
+    """The national programme's target the rate is measured against, if any."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ async def build(
                 denominator=line.denominator,
                 percent=line.percent,
                 target=line.target,
+                national=line.national,
             )
             for line in scope.titles.values()
         ),

@@ -39,6 +39,7 @@ from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
 from bot.storage.models import Level, Unit, UnitKind
 from bot.storage.statistics import Shape, shape_key
+from bot.text import vi_sort_key
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,19 @@ async def plan(
         for child in await unit_store.children(db, unit.id, limit=1_000_000)
         if on_map_during(child, start_year, end_year) or _of_today_s_map(maps, child)
     ]
+    # A branch closed since (by its chair: ended, its figures going nowhere else) is still a
+    # line of a period it was in force at the end of, as the structure still counts it.
+    closed = [
+        kid
+        for kid in maps.units.values()  # every ended unit is one of them
+        if kid.parent_id == unit.id
+        and kid.level is Level.BRANCH
+        and not kid.in_force
+        and maps.dest(kid) is None
+        and in_force_on(kid, year_end(end_year))
+    ]
+    if closed:
+        children = sorted([*children, *closed], key=lambda u: (vi_sort_key(u.name), u.id))
     view = MapView(
         MapChoice.TODAY,
         unit,
@@ -182,7 +196,7 @@ async def children_on_map(
         for moved in maps.moved_from(parent_id):
             found.setdefault(moved.id, moved)
     kept = [u for u in found.values() if maps.parent_at(u, year) in ids]
-    return sorted(kept, key=lambda u: (u.name.casefold(), u.id))
+    return sorted(kept, key=lambda u: (vi_sort_key(u.name), u.id))
 
 
 # --- structure --------------------------------------------------------------------------------

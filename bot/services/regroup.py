@@ -33,6 +33,7 @@ from bot.storage import statistics
 from bot.storage.db import Database, Tx
 from bot.storage.models import Grant, Level, Unit
 from bot.storage.statistics import MoveRow, SuccessorRow
+from bot.text import vi_sort_key
 
 
 class MapChoice(StrEnum):
@@ -119,7 +120,7 @@ class Regrouping:
             self._moves[move.unit_id].append(move)
             self._moved_from[move.from_parent_id].append(move.unit_id)
         self._kids: dict[int, list[Unit]] = defaultdict(list)
-        for unit in sorted(self.units.values(), key=lambda u: (u.name.casefold(), u.id)):
+        for unit in sorted(self.units.values(), key=lambda u: (vi_sort_key(u.name), u.id)):
             if unit.parent_id is not None:
                 self._kids[unit.parent_id].append(unit)
         self._dest: dict[int, int | None] = {}
@@ -130,7 +131,7 @@ class Regrouping:
         for unit in self.units.values():
             self._take(unit)
         for found in self._sources.values():
-            found.sort(key=lambda u: (u.name.casefold(), u.id))
+            found.sort(key=lambda u: (vi_sort_key(u.name), u.id))
         self.splits = tuple(self._splits())
 
     # --- where figures go -----------------------------------------------------------------
@@ -233,7 +234,7 @@ class Regrouping:
     def splits_within(self, unit: Unit) -> tuple[Split, ...]:
         """Split units a part of which went into `unit` or beneath it, by name."""
         found = [s for s in self.splits if any(unit.covers(t) for t in s.successors)]
-        return tuple(sorted(found, key=lambda s: (s.unit.name.casefold(), s.unit.id)))
+        return tuple(sorted(found, key=lambda s: (vi_sort_key(s.unit.name), s.unit.id)))
 
     @property
     def trivial(self) -> bool:

@@ -33,20 +33,22 @@ Definitions, for a period `start_year..end_year`:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
-from bot.services import counters, map_views, regroup
+from bot.services import counters, map_views, national_targets, regroup, scopes
 from bot.services.figures import MEMBERS_SHARE, Figure, Resolved, target, target_percent
 from bot.services.map_views import MapView, Plan
+from bot.services.national_targets import NationalTarget
 from bot.services.regroup import MapChoice, Regrouping
 from bot.storage import statistics
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
-from bot.storage.models import Level, Unit
+from bot.storage.models import Grant, Level, Unit
 from bot.storage.records import Campaign, DonorKind, NominationKind, NominationStatus
 from bot.storage.statistics import Shape, Values
+from bot.text import fold
 
 AREA: Final = "area"
 """The shape key of middle-level units that are areas (cụm), not districts."""
@@ -114,6 +116,8 @@ class TitleStats:
     percent: float | None
     target: float | None
     """Planned percentage, if set."""
+    national: NationalTarget | None = None
+    """The national programme's target for the year (`national_targets`), if there is one."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,14 @@ class SubUnitStats:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How many of the scope's sub-units a number covers, when it covers only some."""
+
+    covered: int
+    of: int
+
+
+@dataclass(frozen=True)
 class ScopeStats:
     unit: Unit
     start_year: int
@@ -164,6 +176,13 @@ class ScopeStats:
     alphabetical; rank them with `ranked`."""
     map: MapView
     """Which map the answer is on (see `map_views`)."""
+    reported: Coverage | None = None
+    """Sub-units with records in the period, when some have none ("38/104 xã")."""
+    population_covers: Coverage | None = None
+    """Sub-units whose population is known, when the scope's is only theirs added up: the
+    members' share is then of those sub-units' members."""
+    denominators_cover: Mapping[NominationKind, Coverage] = field(default_factory=dict)
+    """Likewise for each title's denominator: the rate is of those sub-units' titles."""
 
 
 def percent(count: int, denominator: int | None) -> float | None:
@@ -225,6 +244,7 @@ def _titles(
             denominator=denominator,
             percent=percent(recognised, denominator),
             target=target_percent(resolved[target(kind)]),
+            national=national_targets.for_year(kind, year) if denominator else None,
         )
     return found
 
@@ -292,20 +312,74 @@ async def _assemble(
             )
         )
     unit, own, figured, shape = plan.scope.unit, values[0], resolved[0], shapes[0]
+    members = _members(own, figured, start_year, end_year)
+    titles = _titles(own, figured, _communes(unit, shape), end_year)
+    population_covers = _partly(figured, resolved[1:], Figure.POPULATION)
+    if population_covers is not None:
+        with_population = [
+            sub
+            for sub, r in zip(sub_units, resolved[1:], strict=True)
+            if r[Figure.POPULATION] is not None
+        ]
+        covered_members = sum(sub.members.total for sub in with_population)
+        members = replace(members, share=percent(covered_members, members.population))
+    denominators_cover = {}
+    for kind, title in titles.items():
+        figure = DENOMINATORS[kind]
+        covers = None if figure is None else _partly(figured, resolved[1:], figure)
+        if covers is None:
+            continue
+        denominators_cover[kind] = covers
+        counted = sum(
+            sub.titles[kind].recognised
+            for sub, r in zip(sub_units, resolved[1:], strict=True)
+            if figure is not None and r[figure] is not None
+        )
+        titles[kind] = replace(title, percent=percent(counted, title.denominator))
+    reported = sum(1 for part in values[1:] if _has_records(part, start_year, end_year))
     return ScopeStats(
         unit=unit,
         start_year=start_year,
         end_year=end_year,
-        members=_members(own, figured, start_year, end_year),
+        members=members,
         districts=shape.get(Level.DISTRICT, 0),
         areas=shape.get(AREA, 0),
         communes=shape.get(Level.COMMUNE, 0),
         branches=shape.get(Level.BRANCH, 0),
-        titles=_titles(own, figured, _communes(unit, shape), end_year),
+        titles=titles,
         funds=_funds(own, start_year, end_year),
         figures=figured,
         sub_units=tuple(sub_units),
         map=plan.view,
+        reported=Coverage(reported, len(sub_units)) if 0 < len(sub_units) != reported else None,
+        population_covers=population_covers,
+        denominators_cover=denominators_cover,
+    )
+
+
+def _partly(scope: Resolved, parts: Sequence[Resolved], figure: str) -> Coverage | None:
+    """The sub-units that know `figure`, when the scope's value is only theirs added up (it
+    has none of its own) and some do not know it."""
+    known = [value for part in parts if (value := part[figure]) is not None]
+    if not parts or len(known) == len(parts) or not known or scope[figure] != sum(known):
+        return None
+    return Coverage(len(known), len(parts))
+
+
+_EVERY_YEAR_OR_PERIOD: Final = frozenset((*_SUB_UNIT_EVERY_YEAR, *_SUB_UNIT_IN_PERIOD))
+_LAST_YEAR: Final = frozenset(_SUB_UNIT_LAST_YEAR)
+
+
+def _has_records(values: Values, start_year: int, end_year: int) -> bool:
+    """Something of the period among what a sub-unit line shows (both ways of reading the
+    counters hold these): members and money of the period, titles of its last year."""
+    return any(
+        value
+        and (
+            (name in _EVERY_YEAR_OR_PERIOD and start_year <= year <= end_year)
+            or (name in _LAST_YEAR and year == end_year)
+        )
+        for (year, name), value in values.items()
     )
 
 
@@ -314,7 +388,7 @@ async def _plan(
 ) -> tuple[Regrouping, Plan]:
     _check_period(start_year, end_year)
     maps = await regroup.load(db)
-    if not maps.trivial:  # as stored: a grant's unit, say, does not carry its dates
+    if not maps.trivial:  # as the maps hold it, with its dates
         unit = maps.units.get(unit.id) or await unit_store.get(db, unit.id) or unit
     return maps, await map_views.plan(db, maps, unit, start_year, end_year, map_choice)
 
@@ -442,3 +516,54 @@ def ranked(sub_units: Sequence[SubUnitStats], by: RankBy | NominationKind) -> li
     metric = _metric(by)
     known = [(value, line) for line in sub_units if (value := metric(line)) is not None]
     return [line for _, line in sorted(known, key=lambda pair: -pair[0])]
+
+
+# --- Finding a scope by name ------------------------------------------------------------------
+
+CHOICES: Final = 8
+"""At most this many units are offered to choose among."""
+
+
+@dataclass(frozen=True)
+class UnitSearch:
+    """What `/stats <name or code>` found."""
+
+    choices: tuple[Unit, ...]
+    """Units of the person's scope it names: one is the answer; several are to choose among
+    (exact codes and names first, units in force before ended ones). Empty: none."""
+    outside: Unit | None = None
+    """When none is in scope: the first unit it names outside it."""
+
+
+def _last_year(unit: Unit) -> int:
+    """The last year an ended unit was on a map (at a year's end)."""
+    last = regroup.last_map_year(unit)
+    assert last is not None
+    return last
+
+
+async def find_units(db: Database | Tx, grants: Sequence[Grant], query: str) -> UnitSearch:
+    """Units in force (by name, code or a former name) and ended ones (by name, code or an
+    alias), each in the person's scope on the map of its time. An ended unit and one in force
+    that both answer are both offered: "Liên Giang" is the old commune until 30 June 2025 and
+    the commune of today that took it."""
+    maps = await regroup.load(db)
+    live_all = await unit_store.search(db, query)
+    ended_all = await unit_store.find_ended(db, query)
+    live = [u for u in live_all if scopes.covers(grants, u)]
+    ended = [u for u in ended_all if maps.may_see(grants, u, _last_year(u))]
+    found = live + ended
+    if not found:
+        outside = next(iter(live_all or ended_all), None)
+        return UnitSearch((), outside)
+    code, folded = query.strip(), fold(query)
+    exact_code = [u for u in found if u.code == code]
+    if exact_code:
+        found = exact_code
+    else:
+        named = [u for u in found if fold(u.name) == folded]
+        found = named + [u for u in found if u not in named]
+    mixed = any(u.in_force for u in found) and any(not u.in_force for u in found)
+    if mixed or (len(found) > 1 and found[0].level is found[1].level):
+        return UnitSearch(tuple(found[:CHOICES]))
+    return UnitSearch((found[0],))

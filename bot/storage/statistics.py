@@ -51,11 +51,12 @@ def shape_key(level: Level, kind: UnitKind) -> str:
 async def structure(db: Database | Tx, unit_id: int, day: date) -> dict[int, Shape]:
     """Districts or areas, communes and branches in force on `day` under the unit and under
     each of its children (a unit counts itself): one indexed range join. A branch created in
-    the bot came into force the day it was created, so it never changes a past year."""
+    the bot came into force the day it was created, so it never changes a past year; one
+    closed (ended) still counts in the years it was in force."""
     rows = await db.fetchall(
         "SELECT c.id, u.level, u.kind = 'area', count(*) FROM unit c JOIN unit u "
         "ON u.path >= c.path AND u.path < substr(c.path, 1, length(c.path) - 1) || '0' "
-        "WHERE (c.id = ?1 OR c.parent_id = ?1) AND u.active = 1 "
+        "WHERE (c.id = ?1 OR c.parent_id = ?1) AND (u.active = 1 OR u.valid_to IS NOT NULL) "
         "AND (u.valid_from IS NULL OR u.valid_from <= ?2) "
         "AND (u.valid_to IS NULL OR u.valid_to > ?2) "
         "AND u.level IN ('district', 'commune', 'branch') GROUP BY 1, 2, 3",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import campaigns as campaign_store
 from bot.storage import people
+from handlers.campaigns import reminder_job
 from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
+from tests.e2e.test_broadcast import delivered, last_broadcast
 from tests.e2e.test_members import add_member
 
 
@@ -276,3 +278,23 @@ async def test_reports_dated_inside_a_campaign_count_for_it_whenever_it_was_made
     await admin.send("31/12/2026")
     await admin.press("✅ Lưu")
     assert await tags(bot) == [None]
+
+
+async def test_chairs_are_reminded_of_the_year_s_report_once(
+    fake: FakeBotApi, bot: BotUnderTest, world: World, volunteer: FakeUser
+) -> None:
+    bot.now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 08:00 on 1 December in Vietnam
+    assert bot.application is not None and bot.application.job_queue is not None
+    job = bot.application.job_queue.get_jobs_by_name("reminders")[0]
+    context = bot.application.context_types.context.from_job(job, bot.application)
+    await reminder_job(context)
+    await delivered(bot, await last_broadcast(bot))
+    chair = fake.user(World.CHAIR)
+    assert chair.last_text.startswith(
+        "📅 Báo cáo năm 2026 gửi Trung ương Hội Khuyến học Việt Nam hạn trước ngày 15/12/2026."
+    )
+    assert "/baocao 2026" in chair.last_text
+    assert all("Báo cáo năm 2026" not in text for text in volunteer.texts)  # chairs only
+    sent = await outbox_rows(bot)
+    await reminder_job(context)  # the same day again, as after a restart: nothing new
+    assert await outbox_rows(bot) == sent

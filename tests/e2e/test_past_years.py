@@ -36,7 +36,9 @@ async def test_last_year_does_not_move(
         await admin.send("/stats 2025")
         await admin.press("📥 Excel")
         book = openpyxl.load_workbook(io.BytesIO(admin.documents[-1].file_bytes or b""))
-        rows = [row for sheet in book for row in sheet.iter_rows(values_only=True)]
+        rows: list[tuple[object, ...]] = [
+            row for sheet in book for row in sheet.iter_rows(values_only=True)
+        ]
         return stats, commune, report, rows
 
     before = await answers()

@@ -10,6 +10,7 @@ import pytest
 
 from bot.fake_bot_api import FakeBotApi
 from bot.services import campaigns, figures, funds, imports, members, nominations
+from bot.storage import units as unit_store
 from bot.storage.records import NominationKind
 from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World
 
@@ -109,9 +110,14 @@ async def test_district_chair_drills_down_and_up(fake: FakeBotApi, data: World) 
     text = chair.last_text
     # Members: 300 + 500 baseline + 2 new = 802 of 3,000 people = 26.7 %.
     assert "📊 Huyện Đông Hưng, năm 2026" in text
-    assert "👥 Hội viên: 802, bằng 26,7% dân số · mới trong kỳ: 2" in text
+    # Population is known for 2 of the district's 38 communes: the share is theirs, and says so.
+    assert "👥 Hội viên: 802, bằng 26,7% dân số (số liệu của 2/38 xã) · mới trong kỳ: 2" in text
+    assert "📋 1/38 xã có số liệu trong kỳ" in text  # members reported in 2026: one commune
     # Citizens: 2 recognised of 1,000 = 0.2 %, one pending.
-    assert "• Công dân học tập: 2/1.000 = 0,2% · 1 đang chờ xét" in text
+    assert (
+        "• Công dân học tập: 2/1.000 = 0,2% (chỉ tiêu toàn quốc 40% đến năm 2025 theo 677/QĐ-TTg)"
+        " · 1 đang chờ xét"
+    ) in text
     assert "huy động 5 triệu ₫ · đã chi 1,5 triệu ₫ · còn lại 3,5 triệu ₫" in text
     assert "Tháng Khuyến học 5 triệu ₫" in text and "Doanh nghiệp 5 triệu ₫" in text
     commune = data.commune.name
@@ -119,9 +125,10 @@ async def test_district_chair_drills_down_and_up(fake: FakeBotApi, data: World) 
     await chair.press(commune)
     # The commune: 300 + 2 = 302 of 1,000.
     assert "👥 Hội viên: 302, bằng 30,2% dân số" in chair.last_text
-    await chair.press("🔼 Đông Hưng")
+    await chair.press("🔼 Huyện Đông Hưng")
     await chair.press("◀ 2025")
-    assert "👥 Hội viên: 800, bằng 26,7% dân số · mới trong kỳ: 0" in chair.last_text
+    members_2025 = "👥 Hội viên: 800, bằng 26,7% dân số (số liệu của 2/38 xã) · mới trong kỳ: 0"
+    assert members_2025 in chair.last_text
 
 
 async def test_year_range_and_unit_by_name(fake: FakeBotApi, data: World) -> None:
@@ -163,12 +170,28 @@ async def test_chart_and_excel_match_the_text(fake: FakeBotApi, data: World) -> 
 
     await chair.press_data(f"st:x:{data.district.id}:2026:2026")
     document = chair.documents[-1]
-    assert document.file_name == "thong-ke-340-2026.xlsx" and document.file_bytes
+    assert document.file_name == "thong-ke-huyen-dong-hung-2026.xlsx" and document.file_bytes
     book = openpyxl.load_workbook(io.BytesIO(document.file_bytes))
-    assert book.sheetnames == ["Tổng hợp", "Hội viên", "Danh hiệu", "Quỹ"]
-    values = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(values_only=True) if row[0]}
-    assert values["Hội viên"] == 802 and values["Huy động (đồng)"] == 5_000_000
-    assert values["Công dân học tập"] == 2
+    assert book.sheetnames == ["Tổng hợp", "Hội viên", "Danh hiệu", "Quỹ", "Huy động theo loại"]
+    rows: dict[object, tuple[object, ...]] = {
+        row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(values_only=True) if row[0]
+    }
+    assert rows["Hội viên"][0] == 802 and rows["Huy động (đồng)"][0] == 5_000_000
+    # As the text says it: value, denominator, rate, target set, national target, coverage.
+    assert rows["Hội viên"][:4] == (802, 3_000, pytest.approx(802 / 3_000), None)
+    assert rows["Hội viên"][6] == "2/38 xã"
+    assert rows["Công dân học tập"] == (
+        2,
+        1_000,
+        pytest.approx(0.002),
+        None,
+        pytest.approx(0.4),
+        "2025, 677/QĐ-TTg",
+        "2/38 xã",
+    )
+    breakdown = list(book["Huy động theo loại"].iter_rows(values_only=True))
+    assert ("Theo đợt vận động", "Tháng Khuyến học", 5_000_000) in breakdown
+    assert ("Tổng huy động", None, 5_000_000) in breakdown
     last = list(book["Hội viên"].iter_rows(values_only=True))[-1]
     assert last[0] == "Tổng cộng" and last[1] == 802
     money_last = list(book["Quỹ"].iter_rows(values_only=True))[-1]
@@ -179,12 +202,17 @@ async def test_report_paragraph(fake: FakeBotApi, data: World) -> None:
     admin = fake.user(World.ADMIN)
     await admin.send("/report 2026")
     assert admin.last_text.startswith(
-        'Đến hết năm 2026, toàn tỉnh có 2 công dân đạt danh hiệu "Công dân học tập"'
+        'Tính đến ngày 28/11/2026, toàn tỉnh có 2 công dân đạt danh hiệu "Công dân học tập"'
     )
     assert "Toàn tỉnh có 802 hội viên" in admin.last_text
-    assert "Trong năm 2026, quỹ khuyến học các cấp đã huy động được 5 triệu ₫" in admin.last_text
+    assert "Trong năm 2026, quỹ khuyến học các cấp đã huy động được 5 triệu đồng" in admin.last_text
+    assert (
+        "So với chỉ tiêu đến năm 2025 (Quyết định 677/QĐ-TTg): Công dân học tập" in admin.last_text
+    )
+    await admin.send("/stats 2025")
+    assert "(chỉ tiêu toàn quốc 40% đến năm 2025 theo 677/QĐ-TTg)" in admin.last_text
     await admin.send("/report hai nghin")
-    assert "/report 2023" in admin.last_text
+    assert "/baocao 2023" in admin.last_text  # the Vietnamese command, in Vietnamese
     assert NominationKind.CITIZEN.value == "citizen"
 
 
@@ -203,7 +231,8 @@ async def test_commune_chair_sets_figures_and_targets(
     await chair.send("26,8")
     assert "• Chỉ tiêu: Công dân học tập: 26,8%" in chair.last_text
     await chair.send("/stats")
-    assert "(chỉ tiêu 26,8%)" in chair.last_text
+    # The target set, and the national programme's (Decision 677/QĐ-TTg: 40% by 2025).
+    assert "(chỉ tiêu 26,8%; toàn quốc 40% đến năm 2025 theo 677/QĐ-TTg)" in chair.last_text
     volunteer = fake.user(VOLUNTEER)
     await volunteer.send("/targets")
     assert "Chỉ chủ tịch hội mới có thể đặt số liệu" in volunteer.last_text
@@ -241,3 +270,18 @@ async def test_a_running_campaign_shows_its_progress(
     assert "📣 Tháng Khuyến học (đến 31/10/2026): 0 hội viên mới, đóng góp 5 triệu ₫" in (
         chair.last_text
     )
+
+
+async def test_a_share_is_of_the_sub_units_whose_population_is_known(
+    fake: FakeBotApi, data: World, bot: BotUnderTest
+) -> None:
+    """Members of a commune without a population figure are counted in the total but not in
+    the share: 1.000 more members there leave "26,7% dân số (số liệu của 2/38 xã)"."""
+    third = (await unit_store.children(bot.db, data.district.id))[2]
+    sheet = f"unit_code,year,members_total\n{third.code},2025,1000\n".encode()
+    result = await imports.import_baseline(bot.db, sheet, "b.csv", actor_id=None, now=bot.now)
+    assert isinstance(result, imports.ImportResult), result
+    chair = fake.user(World.DISTRICT_CHAIR)
+    await chair.send("/stats 2025")
+    assert "👥 Hội viên: 1.800, bằng 26,7% dân số (số liệu của 2/38 xã)" in chair.last_text
+    assert "📋 3/38 xã có số liệu trong kỳ" in chair.last_text

@@ -128,7 +128,11 @@ async def test_province_2023_on_both_maps(fake: FakeBotApi, stories: Stories, st
         await admin.press("🗺 Theo địa giới mới")
         text = admin.last_text
         assert text.startswith("📊 Tỉnh Hưng Yên, năm 2023\n🗺 Theo địa giới mới")
-        assert _members_line(text) == members_before
+        # The same members and share; today's communes of old Hưng Yên have no figures.
+        assert _members_line(text) == members_before.replace(
+            " · ", " (số liệu của 65/104 xã) · ", 1
+        )
+        assert "📋 65/104 xã có số liệu trong kỳ" in text
         # As the units stood at the end of 2023, regrouped: no districts on today's map.
         assert "🏘 xã: 260 · chi hội: 3" in text and "huyện" not in text
         await admin.press("🔽 Đơn vị trực thuộc")
@@ -136,7 +140,7 @@ async def test_province_2023_on_both_maps(fake: FakeBotApi, stories: Stories, st
         await admin.press("⬅ Quay lại")
         await admin.press("📥 Excel")
         book = openpyxl.load_workbook(io.BytesIO(admin.documents[-1].file_bytes or b""))
-        assert admin.documents[-1].file_name == "thong-ke-33-2023-dia-gioi-moi.xlsx"
+        assert admin.documents[-1].file_name == "thong-ke-tinh-hung-yen-2023-dia-gioi-moi.xlsx"
         summary = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(values_only=True) if r[0]}
         assert summary["Hội viên"] == OLD_MEMBERS
         assert len(list(book["Hội viên"].iter_rows())) > 100  # today's 104 communes
@@ -145,7 +149,7 @@ async def test_province_2023_on_both_maps(fake: FakeBotApi, stories: Stories, st
         assert admin.last_text.startswith("📊 Tỉnh Thái Bình (cũ), năm 2023")
         await admin.press("📥 Excel")
         document = admin.documents[-1]
-        assert document.file_name == "thong-ke-34-2023.xlsx"
+        assert document.file_name == "thong-ke-tinh-thai-binh-2023.xlsx"
         book = openpyxl.load_workbook(io.BytesIO(document.file_bytes or b""))
         summary = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(values_only=True) if r[0]}
         assert summary["Hội viên"] == OLD_MEMBERS
@@ -161,7 +165,7 @@ async def test_province_2023_on_both_maps(fake: FakeBotApi, stories: Stories, st
         await admin.press("🔽 Đơn vị trực thuộc")
         await admin.press("Đông Hưng")
         assert admin.last_text.startswith("📊 Huyện Đông Hưng (cũ), năm 2023")
-        await admin.press("🔼 Thái Bình")
+        await admin.press("🔼 Tỉnh Thái Bình")
         assert admin.last_text.startswith("📊 Tỉnh Thái Bình (cũ), năm 2023")
 
 
@@ -171,7 +175,9 @@ async def test_2026_is_on_today_s_map(fake: FakeBotApi, stories: Stories, start:
         await admin.send("/stats")
         text = admin.last_text
         assert text.startswith("📊 Tỉnh Hưng Yên, năm 2026\n\n")
-        assert "huyện" not in text and not [b for b in admin.buttons if b.startswith("🗺")]
+        # No map switch (the map of the communes, "🗺 Bản đồ", is another button).
+        switches = [b for b in admin.buttons if b.startswith("🗺") and b != "🗺 Bản đồ"]
+        assert "huyện" not in text and not switches
         # The 2023 year-end baselines, the member who joined in 2024 and the one of 2026.
         assert _number(text, r"👥 Hội viên: ([0-9.]+)") == OLD_MEMBERS + 2
         await admin.press("◀ 2025")
@@ -195,7 +201,7 @@ async def test_old_district_chair_sees_the_old_district(
         # Ended on 1 July 2025: the last year of its map by default.
         assert text.startswith("📊 Huyện Đông Hưng (cũ), năm 2024\n🗺 Theo địa giới năm 2024")
         assert "xã: " in text and "2025 ▶" not in chair.buttons
-        assert not [b for b in chair.buttons if b.startswith("🗺")]  # today's is not theirs
+        assert not [b for b in chair.buttons if b.startswith("🗺 Theo")]  # today's is not theirs
         await chair.press("◀ 2023")
         assert "📊 Huyện Đông Hưng (cũ), năm 2023" in chair.last_text
         await chair.press("🔽 Đơn vị trực thuộc")
@@ -315,3 +321,51 @@ async def test_forged_map_buttons(fake: FakeBotApi, stories: Stories, start: Sta
             await admin.press_data(data)
             assert "không hợp lệ" in admin.callback_answers[-1], data
         assert admin.last_text == shown
+
+
+async def test_a_name_finds_the_ended_unit_and_the_one_of_today(
+    fake: FakeBotApi, stories: Stories, start: Start
+) -> None:
+    """`/stats <name or code>` finds ended units too, each on the map of its time; when an
+    ended unit and one in force both answer, both are offered with their dates."""
+    async with start(stories.after):
+        admin = fake.user(ADMIN)
+        await admin.send("/stats lien giang")
+        assert admin.last_text == "Đơn vị nào?"
+        # Liên Giang merged into today's Bắc Tiên Hưng, which is found by that former name.
+        assert admin.buttons == [
+            "Xã Liên Giang (đến 30/06/2025)",
+            "Xã Bắc Tiên Hưng (từ 01/07/2025)",
+        ]
+        await admin.press("Xã Liên Giang (đến 30/06/2025)")
+        assert admin.last_text.startswith(
+            "📊 Xã Liên Giang, Huyện Đông Hưng, năm 2024\n🗺 Theo địa giới năm 2024\n"
+        )
+        assert "🗺 Theo địa giới mới" in admin.buttons and "2025 ▶" not in admin.buttons
+        await admin.send("/stats lien giang 2023")
+        await admin.press("Xã Bắc Tiên Hưng (từ 01/07/2025)")
+        assert admin.last_text.startswith("📊 Xã Bắc Tiên Hưng, năm 2023\n🗺 Theo địa giới năm 2023")
+        # A code an ended unit shares with the one of today that kept it.
+        await admin.send("/stats 12688")
+        assert admin.buttons == [
+            "Xã Đông Hưng (từ 01/07/2025)",
+            "Thị trấn Đông Hưng (đến 30/06/2025)",
+        ]
+
+        # The old district's chair: only units of the old map are theirs, shown directly.
+        chair = fake.user(DISTRICT_CHAIR)
+        await chair.send("/stats lien giang")
+        assert chair.last_text.startswith("📊 Xã Liên Giang, Huyện Đông Hưng, năm 2024\n")
+        await chair.send("/stats 12688 2023")
+        assert chair.last_text.startswith("📊 Thị trấn Đông Hưng, Huyện Đông Hưng, năm 2023\n")
+        await chair.send("/stats bac tien hung")
+        assert "ngoài phạm vi" in chair.last_text
+
+        # Today's commune chair: the former commune of theirs, and theirs, which took it.
+        first = stories.filed.first_commune
+        commune = fake.user(CHAIR)
+        await commune.send(f"/stats {first.name}")
+        assert commune.buttons[0] == f"Xã {first.name} (đến 30/06/2025)"
+        await commune.press(commune.buttons[0])
+        assert commune.last_text.startswith(f"📊 Xã {first.name}, Huyện Đông Hưng, năm 2024")
+        assert "chi hội: 2" in commune.last_text

@@ -28,9 +28,10 @@ def _extract() -> set[str]:
 def test_vietnamese_catalog_is_complete() -> None:
     with VI_CATALOG.open("rb") as handle:
         catalog = read_po(handle, locale="vi")
-    translated = {str(m.id): str(m.string) for m in catalog if m.id}
+    # A plural message (ngettext) is keyed by its singular; every form must be translated.
+    translated = {_singular(m.id): all(_forms(m.string)) for m in catalog if m.id}
     in_code = _extract()
-    missing = sorted(in_code - {k for k, v in translated.items() if v})
+    missing = sorted(in_code - {k for k, done in translated.items() if done})
     assert not missing, f"untranslated (run `make extract` and translate): {missing[:10]}"
     fuzzy = [str(m.id) for m in catalog if m.id and m.fuzzy]
     assert not fuzzy
@@ -40,7 +41,17 @@ def test_placeholders_match() -> None:
     with VI_CATALOG.open("rb") as handle:
         catalog = read_po(handle, locale="vi")
     for message in catalog:
-        if message.id and message.string:
-            assert sorted(PLACEHOLDER.findall(str(message.id))) == sorted(
-                PLACEHOLDER.findall(str(message.string))
-            ), message.id
+        for form in _forms(message.string) if message.id else ():
+            if form:
+                assert sorted(PLACEHOLDER.findall(_singular(message.id))) == sorted(
+                    PLACEHOLDER.findall(form)
+                ), message.id
+
+
+def _singular(message_id: object) -> str:
+    return str(message_id[0] if isinstance(message_id, tuple) else message_id)
+
+
+def _forms(string: object) -> tuple[str, ...]:
+    """The translation's forms: one, or one per plural form (Vietnamese has one)."""
+    return tuple(str(s) for s in string) if isinstance(string, tuple) else (str(string),)

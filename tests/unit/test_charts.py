@@ -10,12 +10,24 @@ import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from bot.charts import FONT_PATH, BarChart, bar_chart_png, format_number
+from bot.charts import (
+    FONT_PATH,
+    MAX_HEIGHT_PX,
+    BarChart,
+    bar_chart_png,
+    by_value,
+    draw_bar_chart,
+    format_number,
+    rows_per_page,
+    tick_decimals,
+    tick_labels,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -235,3 +247,147 @@ def test_long_labels_wrap_to_two_lines_and_widen_rows() -> None:
     assert chart.horizontal
     width, height = decode(bar_chart_png(chart)).size
     assert width == 1200 and 1000 < height < 1500
+
+
+# --- Axes that read, ranking, pages -----------------------------------------------------------
+
+SMALL_RATES: list[float | None] = [0.02, 0.31, 0.12, 0.05, 0.0, 0.22, 0.18, None, 0.004, 0.09]
+
+
+def small_rate_chart(**changes: object) -> BarChart:
+    labels = [f"Xã {index}" for index in range(len(SMALL_RATES))]
+    pairs = by_value(labels, SMALL_RATES)
+    fields: dict[str, object] = {
+        "title": "Tỷ lệ công dân học tập — tỉnh Hưng Yên, năm 2026",
+        "labels": [label for label, _ in pairs],
+        "values": [value for _, value in pairs],
+        "target": 0.2,
+        "target_name": "Chỉ tiêu",
+        "met_label": "Đạt chỉ tiêu",
+        "below_label": "Chưa đạt chỉ tiêu",
+        "average": 0.14,
+        "average_name": "Toàn tỉnh Hưng Yên",
+    }
+    fields.update(changes)
+    return BarChart(**fields)  # type: ignore[arg-type]
+
+
+def drawn_texts(chart: BarChart) -> tuple[list[str], list[str]]:
+    """The value axis's tick labels and the legend's entries, as the figure has them."""
+    figure = draw_bar_chart(chart)
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    axis = axes.get_xticklabels() if chart.horizontal else axes.get_yticklabels()
+    legend = axes.get_legend()
+    entries = [text.get_text() for text in legend.get_texts()] if legend else []
+    figure.clear()
+    return [label.get_text() for label in axis], entries
+
+
+@pytest.mark.parametrize(
+    ("ticks", "decimals", "labels"),
+    [
+        ([0, 10, 20, 30], 0, ["0%", "10%", "20%", "30%"]),
+        ([0, 2.5, 5, 7.5], 1, ["0,0%", "2,5%", "5,0%", "7,5%"]),
+        ([0, 0.1, 0.2, 0.30000000000000004], 1, ["0,0%", "0,1%", "0,2%", "0,3%"]),
+        ([0, 0.05, 0.1, 0.15], 2, ["0,00%", "0,05%", "0,10%", "0,15%"]),
+        ([0, 0.002, 0.004], 3, ["0,000%", "0,002%", "0,004%"]),
+    ],
+)
+def test_tick_labels_take_the_decimals_that_tell_them_apart(
+    ticks: list[float], decimals: int, labels: list[str]
+) -> None:
+    assert tick_decimals(ticks) == decimals
+    assert tick_labels(ticks) == labels
+    assert len(set(tick_labels(ticks))) == len(ticks)
+
+
+def test_tick_labels_in_other_units_and_languages() -> None:
+    assert tick_labels([0, 1000, 2000], unit="") == ["0", "1.000", "2.000"]
+    assert tick_labels([0, 0.5, 1], decimal_comma=False) == ["0.0%", "0.5%", "1.0%"]
+
+
+def test_a_chart_of_small_rates_has_ticks_that_differ() -> None:
+    ticks, legend = drawn_texts(small_rate_chart())
+    assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+    assert ticks[0] in ("0,0%", "0,00%") and all(tick.endswith("%") for tick in ticks)
+    assert "," in ticks[1]  # Vietnamese decimal comma, never "0.1%"
+    # Both lines are named with their values, the colours that occur too.
+    assert legend == [
+        "Đạt chỉ tiêu",
+        "Chưa đạt chỉ tiêu",
+        "Chỉ tiêu: 0,20%",
+        "Toàn tỉnh Hưng Yên: 0,14%",
+    ]
+    tiny = small_rate_chart(values=[0.004, 0.003, 0.001, 0.0], labels=["A", "B", "C", "D"])
+    ticks, _ = drawn_texts(tiny)
+    assert len(set(ticks)) == len(ticks), ticks
+    decode(bar_chart_png(small_rate_chart()))
+
+
+def test_values_below_one_percent_keep_two_decimals() -> None:
+    chart = small_rate_chart()
+    assert chart.format_value(0.25) == "0,25%"
+    assert chart.format_value(0.004) == "<0,01%"
+    assert chart.format_value(0.0) == "0%"
+    assert chart.format_value(26.84) == "26,8%"
+
+
+def test_bars_are_ranked_highest_first_unknown_last() -> None:
+    pairs = by_value(
+        ["Vũ Thư", "An Bình", "Đông Hưng", "Bình Minh", "Cao Minh"], [20, None, 35, 20, 0]
+    )
+    assert pairs == [
+        ("Đông Hưng", 35),
+        ("Vũ Thư", 20),  # ties keep the order given
+        ("Bình Minh", 20),
+        ("Cao Minh", 0),
+        ("An Bình", None),
+    ]
+
+
+def test_legend_names_only_the_colours_that_occur() -> None:
+    _, legend = drawn_texts(small_rate_chart(values=[0.3, 0.25], labels=["A", "B"]))
+    assert legend == ["Đạt chỉ tiêu", "Chỉ tiêu: 0,20%", "Toàn tỉnh Hưng Yên: 0,14%"]
+    plain = BarChart(title="Không chỉ tiêu", labels=["A", "B"], values=[3.0, 4.0], average=3.5)
+    assert drawn_texts(plain)[1] == ["3,5%"]
+
+
+@pytest.mark.parametrize("long_names", [False, True])
+def test_pages_of_a_long_list_stay_under_the_height_bound(long_names: bool) -> None:
+    """104 communes (the issue saw 2,412 px for 38): each page of `rows_per_page` bars, with a
+    footnote of several lines, is a readable image under MAX_HEIGHT_PX."""
+    name = "Xã Thụy Trường Đông Hưng Tiền Hải Kiến Xương {}" if long_names else "Xã Số {}"
+    labels = [name.format(index) for index in range(104)]
+    values: list[float | None] = [float(110 - index) / 3 for index in range(104)]
+    notes = "\n".join(["Nguồn: thử nghiệm", "Theo địa giới mới: số liệu của các đơn vị cũ " * 4])
+    whole = small_rate_chart(labels=labels, values=values, footnote=notes, target=20.0)
+    size = rows_per_page(whole)
+    assert (6 if long_names else 15) <= size <= 20
+    page = small_rate_chart(
+        labels=labels[:size],
+        values=values[:size],
+        footnote=notes,
+        target=20.0,
+        value_max=max(v for v in values if v is not None),
+        title=whole.title + " (trang 1/6)",
+    )
+    width, height = decode(bar_chart_png(page)).size
+    assert width == 1200 and height <= MAX_HEIGHT_PX, height
+
+
+def test_a_second_target_is_its_own_line() -> None:
+    """The national programme's target beside the province's: named, drawn, not colouring."""
+    chart = small_rate_chart(second_target=0.3, second_target_name="Chỉ tiêu toàn quốc")
+    _, legend = drawn_texts(chart)
+    assert legend[2:] == [
+        "Chỉ tiêu: 0,20%",
+        "Chỉ tiêu toàn quốc: 0,30%",
+        "Toàn tỉnh Hưng Yên: 0,14%",
+    ]
+    assert chart.meets_target(0.25)  # coloured by the first target only
+    figure = draw_bar_chart(chart)
+    lines = figure.axes[0].get_lines()
+    drawn = {round(float(np.asarray(line.get_xdata())[0]), 4) for line in lines}
+    assert drawn == {0.2, 0.3, 0.14}
+    figure.clear()

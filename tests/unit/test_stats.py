@@ -15,7 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import DATA_DIR
-from bot.services import annual_report, funds, imports, members, nominations, report_access, stats
+from bot.services import (
+    annual_report,
+    funds,
+    imports,
+    members,
+    national_targets,
+    nominations,
+    report_access,
+    stats,
+)
 from bot.services.figures import MEMBERS_SHARE, Figure, set_figure, target
 from bot.services.imports import ImportResult
 from bot.services.stats import FundStats, MemberStats, RankBy, TitleStats
@@ -228,6 +237,7 @@ async def test_district_counted_by_hand(db: Database, data: Data) -> None:
         denominator=3_500,
         percent=pct(1703, 3_500),
         target=85.0,
+        national=national_targets.for_year(FAMILY, 2026),  # 70% by 2025 (387/QĐ-TTg)
     )
     clan = titles[NominationKind.CLAN]
     assert (clan.recognised, clan.pending, clan.denominator, clan.percent) == (0, 0, 40, 0.0)
