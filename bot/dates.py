@@ -3,7 +3,9 @@
 Accepted dates: ``hôm nay``/``nay``, ``hôm qua``, ``hôm kia`` (two days ago), with or without
 diacritics and an optional leading ``ngày``; ``d/m/yyyy`` with ``/``, ``-`` or ``.`` (the same
 one twice); ``d/m/yy`` as 20yy; ``d/m`` in ``today``'s year; ISO ``yyyy-mm-dd`` (also with
-``/`` or ``.``). Nothing is guessed: ``d/m`` later than ``today`` is ``FUTURE``, not last year,
+``/`` or ``.``); in words, ``15 tháng 10 năm 2025``, ``15 tháng 10 2025`` or ``15 tháng 10``
+(this year), with or without ``ngày`` and diacritics (the year in four digits: ``năm 25``
+is refused). Nothing is guessed: ``d/m`` later than ``today`` is ``FUTURE``, not last year,
 and a two-digit year is never read as 19yy (a future 20yy is ``FUTURE``).
 """
 
@@ -56,6 +58,7 @@ class DateError(ValueError):
 _DAYS_AGO = {"hom nay": 0, "nay": 0, "hom qua": 1, "hom kia": 2, "today": 0, "yesterday": 1}
 _DAY_FIRST_RE = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})(?:\2([0-9]{4}|[0-9]{2}))?", re.ASCII)
 _YEAR_FIRST_RE = re.compile(r"([0-9]{4})([/.-])([0-9]{1,2})\2([0-9]{1,2})", re.ASCII)
+_IN_WORDS_RE = re.compile(r"([0-9]{1,2}) thang ([0-9]{1,2})(?:,? (?:nam )?([0-9]{4}))?", re.ASCII)
 _AROUND_SEPARATOR_RE = re.compile(r"\s*([/.-])\s*")
 _BIRTH_YEAR_RE = re.compile(r"(?:nam\s*)?([0-9]{1,8})", re.ASCII)
 
@@ -80,6 +83,9 @@ def parse_date(text: str, *, today: date, allow_future: bool = False) -> date:
 def _numeric_date(folded: str, today: date) -> date:
     if match := _YEAR_FIRST_RE.fullmatch(folded):
         year, month, day = int(match[1]), int(match[3]), int(match[4])
+    elif match := _IN_WORDS_RE.fullmatch(folded):
+        day, month = int(match[1]), int(match[2])
+        year = today.year if match[3] is None else int(match[3])
     elif match := _DAY_FIRST_RE.fullmatch(folded):
         day, month = int(match[1]), int(match[3])
         if match[4] is None:

@@ -35,6 +35,19 @@ Rules, applied after folding case and diacritics (``triệu`` = ``trieu``, ``đ`
   (``5 triệu 5 triệu``), a decimal followed by more terms.
 * A leading ``-`` makes an otherwise valid amount ``NEGATIVE``; a zero sum is ``ZERO``; more
   than ``MAX_AMOUNT`` (10¹³ đồng) is ``TOO_LARGE``.
+
+Numbers may also be written in words, as receipts spell them (``năm triệu``, ``hai trăm
+nghìn``, ``ba trăm năm mươi nghìn``, ``một triệu rưỡi``, ``hai tỷ``, ``mười lăm triệu``, ``một
+nghìn không trăm mười lăm``): ``không``/``một``/``hai``/``ba``/``bốn``/``năm``/``sáu``/``bảy``/
+``tám``/``chín``, ``mười``, ``mươi``, ``trăm``, ``linh``/``lẻ``, and after ``mươi`` ``mốt``,
+``tư``, ``lăm``. A group in words before a unit is read literally (``một triệu năm nghìn`` =
+1,005,000). After the last unit, a single digit word is the shorthand (``một triệu hai`` =
+1,200,000 like ``1 triệu 2``, ``một nghìn mốt`` = 1,100), a group saying its zeros is literal
+(``một triệu lẻ năm`` = 1,000,005, ``một nghìn không trăm mười lăm`` = 1,015), hundreds after
+``nghìn`` are literal (both readings agree), and any other group is ``AMBIGUOUS`` (``hai
+triệu năm trăm``: 2,000,500 as receipts spell it, or 2,500,000 as people say it; ``một nghìn
+mười lăm``). ``hai trăm năm`` (205 or 250?) is ``AMBIGUOUS`` too. An amount in words under
+1.000 đồng (``năm trăm``) is read literally; the form asks whether that is really meant.
 """
 
 from __future__ import annotations
@@ -54,6 +67,7 @@ __all__ = [
     "AmountErrorCode",
     "amount_in_words",
     "parse_amount",
+    "parse_quantity",
 ]
 
 MAX_AMOUNT = 10**13
@@ -126,7 +140,7 @@ def parse_amount(text: str) -> int:
     negative = folded.startswith(_MINUS_SIGNS)
     if negative:
         folded = folded[1:].lstrip()
-    amount = _parse_magnitude(_strip_currency(folded))
+    amount = _parse_magnitude(_digits_for_words(_strip_currency(folded)))
     if negative:  # only now: a refused magnitude explains itself better than "negative"
         raise AmountError(AmountErrorCode.ZERO if amount == 0 else AmountErrorCode.NEGATIVE)
     if amount == 0:
@@ -134,6 +148,19 @@ def parse_amount(text: str) -> int:
     if amount > MAX_AMOUNT:
         raise AmountError(AmountErrorCode.TOO_LARGE)
     return amount
+
+
+def parse_quantity(text: str) -> int:
+    """A count with the same units, words and rules as an amount, without currency or sign
+    (``1,86 triệu`` people, ``1 triệu 860 nghìn``); 0 is a count. Raises ``AmountError``
+    (``EMPTY``, ``INVALID``, ``AMBIGUOUS``, ``TOO_LARGE``)."""
+    folded = fold(text)
+    if not folded:
+        raise AmountError(AmountErrorCode.EMPTY)
+    quantity = _parse_magnitude(_digits_for_words(folded))
+    if quantity > MAX_AMOUNT:
+        raise AmountError(AmountErrorCode.TOO_LARGE)
+    return quantity
 
 
 def _strip_currency(folded: str) -> str:
@@ -203,6 +230,126 @@ def _parse_magnitude(folded: str) -> int:
         else:
             raise AmountError(AmountErrorCode.INVALID)  # two numbers, or "rưỡi" after a number
     return total
+
+
+# ---------------------------------------------------------------- numbers in words
+
+_DIGIT_WORDS = {
+    "khong": 0,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+}
+_AFTER_TENS = {**_DIGIT_WORDS, "tu": 4, "lam": 5}
+"""The last digit after ``mươi``/``mười``: ``hai mươi mốt``, ``năm mươi tư``, ``mười lăm``."""
+del _AFTER_TENS["khong"]
+_TEN, _HUNDRED, _ZERO_TENS = "muoi", "tram", ("linh", "le")
+_UNIT_WORD_LIST = ("nghin", "ngan", "k", "trieu", "tr", "ty", "ti")
+_LOWER_UNITS = {
+    10**6: "000 nghin",
+    10**9: "000 trieu 000 nghin",
+    10**12: "000 ty 000 trieu 000 nghin",
+}
+"""The empty groups a literal tail after a large unit skips (``một triệu lẻ năm``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """A number under 1,000 in words; `formal` if it says its zeros (``lẻ năm``,
+    ``không trăm mười``), as only a literal reading does."""
+
+    value: int
+    formal: bool
+    end: int
+
+
+def _digits_for_words(folded: str) -> str:
+    """The input with each number in words replaced by digits the rules above read the same
+    way (``ba trăm năm mươi nghìn`` → ``350 nghin``), or ``AmountError``."""
+    words = folded.split(" ")
+    if not any(word in _DIGIT_WORDS or word in (_TEN, *_ZERO_TENS) for word in words):
+        return folded
+    out: list[str] = []
+    last_unit = 0
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in _UNIT_WORD_LIST:
+            unit = _UNIT_WORDS[word]
+            if unit == 10**9 and out and out[-1] in ("nghin", "ngan"):
+                unit = 10**12
+            last_unit = unit
+            out.append(word)
+            index += 1
+            continue
+        if not (word in _DIGIT_WORDS or word in (_TEN, *_ZERO_TENS)):
+            out.append(word)
+            index += 1
+            continue
+        group = _read_group(words, index)
+        index = group.end
+        following = words[index] if index < len(words) else None
+        out.append(_group_digits(group, last_unit, before_unit=following in _UNIT_WORD_LIST))
+    return " ".join(out)
+
+
+def _group_digits(group: _Group, last_unit: int, *, before_unit: bool) -> str:
+    """How a group in words is written in digits where it stands (see the module)."""
+    if not last_unit:
+        return str(group.value)  # the first term, or a number on its own
+    if before_unit:
+        return f"{group.value:03d}"  # literal: a count of the unit that follows
+    if group.formal:
+        return f"{_LOWER_UNITS.get(last_unit, '')} {group.value:03d}".strip()
+    if group.value < 10:
+        return str(group.value)  # một triệu hai, một nghìn mốt: the shorthand, like "1 triệu 2"
+    if last_unit == _THOUSAND and group.value >= 100:
+        return str(group.value)  # một nghìn năm trăm: both readings agree
+    raise AmountError(AmountErrorCode.AMBIGUOUS)  # hai triệu năm trăm: 2,000,500 or 2,500,000?
+
+
+def _read_group(words: list[str], index: int) -> _Group:
+    """``ba trăm năm mươi``, ``mười lăm``, ``lẻ năm``, ``bảy`` from `index` on."""
+
+    def at(position: int) -> str | None:
+        return words[position] if position < len(words) else None
+
+    hundreds: int | None = None
+    if at(index) in _DIGIT_WORDS and at(index + 1) == _HUNDRED:
+        hundreds = _DIGIT_WORDS[words[index]]
+        index += 2
+    formal = hundreds == 0
+    word = at(index)
+    rest = 0
+    if word in _ZERO_TENS:
+        digit = at(index + 1)
+        if digit not in _DIGIT_WORDS or digit == "khong":
+            raise AmountError(AmountErrorCode.INVALID)
+        rest, formal, index = _DIGIT_WORDS[digit], True, index + 2
+    elif word == _TEN or (word in _DIGIT_WORDS and at(index + 1) == _TEN):
+        tens = 1 if word == _TEN else _DIGIT_WORDS[word]
+        if tens < 1:
+            raise AmountError(AmountErrorCode.INVALID)
+        index += 1 if word == _TEN else 2
+        last = at(index)
+        units = 0
+        if last in _AFTER_TENS and at(index + 1) not in (_HUNDRED, _TEN):
+            units = _AFTER_TENS[last]
+            index += 1
+        rest = tens * 10 + units
+    elif word in _DIGIT_WORDS and at(index + 1) != _HUNDRED:
+        if hundreds is not None:
+            raise AmountError(AmountErrorCode.AMBIGUOUS)  # hai trăm năm: 205 or 250?
+        rest, index = _DIGIT_WORDS[word], index + 1
+    elif hundreds is None:
+        raise AmountError(AmountErrorCode.INVALID)  # "trăm" or "tư" with nothing before
+    return _Group((hundreds or 0) * 100 + rest, formal, index)
 
 
 def _digits_to_int(digits: str) -> int:

@@ -25,6 +25,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
+    approvals,
     awards,
     branches,
     broadcast,
@@ -34,15 +35,23 @@ from handlers import (
     gate,
     invite,
     language,
+    member_lists,
     members,
     menu,
     myreports,
     notices,
     placing,
+    privacy,
+    rollout,
     start,
     stats,
     targets,
+    title_decisions,
+    title_lists,
+    title_reject,
+    title_undo,
     titles,
+    waiting_request,
 )
 from handlers.common import HELP_COMMANDS, LANGUAGE_COMMANDS, MENU_HELP, MENU_STATS, BotContext
 from handlers.dialogs import Dialog, DialogRouter
@@ -54,8 +63,15 @@ COME_BACK_GROUP = 2
 
 FEATURES = (
     start,
+    waiting_request,
+    approvals,
     members,
+    title_undo,  # its `tt:un:`/`tl:un:` before the `tt:`/`tl:` of the two below
     titles,
+    title_decisions,
+    title_reject,
+    title_lists,
+    member_lists,
     contributions,
     awards,
     myreports,
@@ -66,6 +82,8 @@ FEATURES = (
     invite,
     branches,
     placing,
+    privacy,
+    rollout,
     language,
     menu,
 )

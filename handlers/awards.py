@@ -144,7 +144,7 @@ FORM = Form(
             "recipient_name",
             N_("Student"),
             N_("The student's full name? For example: Nguyen Thi Mai."),
-            parse=answers.text,
+            parse=answers.name,
         ),
         Question(
             "school",
@@ -181,6 +181,7 @@ FORM = Form(
     save=save,
     check=check,
     editing=Editing(load=load, save=save),
+    doubts=(answers.small_amount("amount"),),
 )
 
 FLOW = FormFlow(FORM)

@@ -18,6 +18,7 @@ from bot.services.outbox import Progress
 from bot.storage import people
 from bot.storage.db import Database
 from bot.storage.models import CHAIR_ROLES, Role, Unit
+from bot.text import shorten
 from handlers.common import (
     MENU_BROADCAST,
     BotContext,
@@ -74,7 +75,7 @@ class BroadcastDialog(Dialog):
         return bool(data.get("text"))
 
     def summary(self, data: dict[str, Any]) -> str:
-        return str(data.get("text") or "")[:40]
+        return shorten(str(data.get("text") or ""), 40)
 
     # -- entry and questions -------------------------------------------------------
 

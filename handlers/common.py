@@ -173,9 +173,11 @@ def association_of(t: Translator, unit: Unit) -> str:
 
 
 async def unit_address(t: Translator, db: Database, unit: Unit) -> str:
-    """The unit and its parents below the province, nearest first."""
+    """The unit and its parents below the province, nearest first; the province itself by
+    its name ("Tỉnh Hưng Yên")."""
     chain = [unit, *reversed(await unit_store.ancestors(db, unit))]
-    return ", ".join(unit_title(t, u) for u in chain if u.level is not Level.PROVINCE)
+    below = [unit_title(t, u) for u in chain if u.level is not Level.PROVINCE]
+    return ", ".join(below) if below else unit_title(t, unit)
 
 
 def role_label(t: Translator, role: Role, unit: Unit | None = None) -> str:

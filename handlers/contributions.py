@@ -414,6 +414,7 @@ FORM = Form(
     ),
     save=save,
     editing=Editing(load=load, save=save),
+    doubts=(answers.small_amount(AMOUNT), answers.small_amount(VALUE)),
 )
 
 FLOW = FormFlow(FORM)

@@ -4,9 +4,13 @@ One engine for every reporting flow keeps them behaving the same way for a volun
 each answer is checked at once with the same pydantic rules the service applies, a bad
 answer repeats the question with the reason and an example, *Sửa* changes one answer and
 returns to the summary (answers resting on the changed one are kept only while they still fit,
-see `Question`), *Hủy* drops the draft. The draft, with its idempotency key, lives in
-`user_data`, which is written to SQLite after every update: a restart loses nothing, and
-saving the same draft twice stores one record.
+see `Question`), *Hủy* drops the draft (asking first when it has answers: "Bỏ các câu trả
+lời đã nhập?"; /cancel drops it at once, as it leaves any flow). A button can be answered by
+typing its label ("nữ", "tiền mặt"), an optional answer skipped by typing "không" or "bỏ
+qua"; an answer seldom meant (500 ₫) or two that cannot both be right (joined before the year
+of birth) ask a Yes/No question (`Doubt`) before the next question, and nothing entered is
+lost. The draft, with its idempotency key, lives in `user_data`, which is written to SQLite
+after every update: a restart loses nothing, and saving the same draft twice stores one record.
 
 Here `FormFlow` asks the questions (typed, chosen, or a unit in the picker); what a form is
 made of is in `handlers.form_model`, the summary, the list of answers to change and saving in
@@ -22,14 +26,15 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.numbers import parse_number
 from bot.services import scopes
 from bot.services.reporting import local_today
 from bot.storage import people
 from bot.storage.models import ROLE_RANK, Role
 from bot.storage.records import FieldCode
-from handlers import branches, unit_question
+from bot.text import shorten
+from handlers import answers, branches, unit_question
 from handlers.common import (
     BotContext,
     answer,
@@ -44,6 +49,7 @@ from handlers.common import (
 from handlers.dialogs import Entry, finish
 from handlers.form_model import (
     Asking,
+    Doubt,
     Form,
     Invalid,
     JsonValue,
@@ -55,6 +61,16 @@ from handlers.form_model import (
 )
 from handlers.form_review import FormReview
 from handlers.unit_question import UnitQuestion
+
+LEAVING = "leaving"
+"""In the draft while "discard the answers entered?" waits."""
+SURE = "sure"
+"""In the draft: the doubts answered Yes, with the answers they were answered for."""
+LEAVE_QUESTION = N_("Discard the answers entered?")
+DISCARD = N_("Discard")
+KEEP_ENTERING = N_("Continue entering")
+DISCARD_WORDS = frozenset({"bo", "huy", "discard"})
+KEEP_WORDS = frozenset({"tiep tuc", "tiep tuc nhap", "continue"})
 
 
 class FormFlow(FormReview):
@@ -76,7 +92,7 @@ class FormFlow(FormReview):
     def summary(self, data: dict[str, Any]) -> str:
         values = data.get("values") or {}
         first = next((v for v in values.values() if isinstance(v, str) and v.strip()), "")
-        return str(first)[:40]
+        return shorten(str(first), 40)
 
     # -- entry -------------------------------------------------------------
 
@@ -93,6 +109,11 @@ class FormFlow(FormReview):
         if not grants:
             await finish(context, self)
             await reply(update, t.gettext("You are not registered yet. Send /start to register."))
+            return
+        closed = await branches.closed_refusal(context, t, grants)  # nowhere to report
+        if closed is not None:
+            await finish(context, self)
+            await show_main_menu(update, context, closed)
             return
         values: Values = {}
         if self.form.start_values is not None:
@@ -122,10 +143,13 @@ class FormFlow(FormReview):
             await answer(update, loaded, alert=True)
             return
         await answer(update)
+        # A saved record was confirmed when it was saved: its doubts are not asked again.
+        sure = {d.name: d.answers(loaded) for d in self.form.doubts if d.stands(loaded)}
         context.data[self.form.name] = {
             "id": secrets.token_hex(8),
             "values": loaded,
             "record": record_id,
+            SURE: sure,
         }
         await self.show_summary(update, context, t)
         return
@@ -138,6 +162,10 @@ class FormFlow(FormReview):
         """The first question still unanswered, or the summary; a question with one possible
         choice answers itself, and `note` (why we ask again) goes on to what is shown next."""
         draft = self.draft(context)
+        doubt = self._doubt(draft)
+        if doubt is not None:
+            await self._ask_doubt(update, context, t, doubt, note=note)
+            return
         question = self.form.next_question(draft["values"])
         if question is None:
             await self.show_summary(update, context, t, note=note)
@@ -258,21 +286,38 @@ class FormFlow(FormReview):
         t = await tr(update, context)
         assert update.message is not None and update.message.text is not None
         draft = self.draft(context)
+        text = update.message.text
+        if "values" in draft and draft.get(LEAVING):
+            await self._leave_typed(update, context, t, text)
+            return
+        doubt = self._doubt(draft) if "values" in draft else None
+        if doubt is not None:
+            sure = answers.yes_or_no(text)
+            if sure is None:
+                note = problem_text(t, FieldCode.INVALID_CHOICE)
+                await self._ask_doubt(update, context, t, doubt, note=note)
+                return
+            await self._resolve_doubt(update, context, t, doubt, sure=sure)
+            return
         question = self.form.question(str(draft.get("asking", "")))
         if question is None or "values" not in draft:
             await self.show(update, context)
             return
-        text = update.message.text
         if question.levels is not None:
             await self._unit_question(update, context, t, question).typed(update, context, t, text)
             return
-        if question.parse is None:
+        today = local_today(context.now())
+        button = await self._typed_button(update, context, t, question, text, today)
+        if button is not None:
+            await self._answered(update, context, t, question, button[0])
+            return
+        parse = question.parser_in(draft["values"])
+        if parse is None:
             note = problem_text(t, FieldCode.INVALID_CHOICE)
             await self._show_question(update, context, t, question, note=note)
             return
-        today = local_today(context.now())
         try:
-            value = question.parse(text, t, today)
+            value = parse(text, t, today)
         except Invalid as problem:
             await self._show_question(update, context, t, question, note=problem.message)
             return
@@ -283,6 +328,86 @@ class FormFlow(FormReview):
             return
         await self._answered(update, context, t, question, value)
         return
+
+    async def _typed_button(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        question: Question,
+        text: str,
+        today: date,
+    ) -> tuple[JsonValue] | None:
+        """What typing a button's words chooses: "không" or "bỏ qua" skips an optional answer,
+        a button's label (or its words) chooses it, a shortcut's label ("hôm nay") takes it."""
+        if question.optional and answers.is_skip(text):
+            return (None,)
+        options = await question.options_in(await self._asking(update, context))
+        chosen = answers.chosen_by_text(text, options)
+        if chosen is not None:
+            return (chosen.value,)
+        if question.shortcuts is not None:
+            typed = answers.plain(text)
+            for label, value in question.shortcuts(t, today):
+                if typed and answers.plain(label) == typed:
+                    return (value,)
+        return None
+
+    # -- doubts ------------------------------------------------------------
+
+    def _doubt(self, draft: dict[str, Any]) -> Doubt | None:
+        """The first doubt the answers raise that has not been answered Yes for them."""
+        values = draft.get("values") or {}
+        sure = draft.get(SURE) or {}
+        for doubt in self.form.doubts:
+            if doubt.stands(values) and sure.get(doubt.name) != doubt.answers(values):
+                return doubt
+        return None
+
+    async def _ask_doubt(
+        self, update: Update, context: BotContext, t: Translator, doubt: Doubt, *, note: str = ""
+    ) -> None:
+        draft = self.draft(context)
+        for key in ("asking", unit_question.PICKER, "offered"):
+            draft.pop(key, None)
+        self.new_step(context)
+        text = doubt.question(draft["values"], t)
+        markup = InlineKeyboardMarkup(
+            [
+                [self.button(context, t.gettext(doubt.yes), "d", "y")],
+                [self.button(context, t.gettext(doubt.no), "d", "n")],
+                self._cancel_row(context, t),
+            ]
+        )
+        await reply(update, f"{note}\n{text}" if note else text, markup)
+
+    async def _doubt_pressed(
+        self, update: Update, context: BotContext, t: Translator, parts: list[str]
+    ) -> None:
+        draft = self.draft(context)
+        doubt = self._doubt(draft)
+        if doubt is None or parts not in (["d", "y"], ["d", "n"]):
+            await answer(update, t.gettext("This button is not valid."), alert=True)
+            return
+        await answer(update)
+        sure = parts[1] == "y"
+        chosen = t.gettext(doubt.yes if sure else doubt.no)
+        await edit_or_reply(update, f"{doubt.question(draft['values'], t)}\n➜ {chosen}")
+        await self._resolve_doubt(update, context, t, doubt, sure=sure)
+
+    async def _resolve_doubt(
+        self, update: Update, context: BotContext, t: Translator, doubt: Doubt, *, sure: bool
+    ) -> None:
+        """Yes keeps the answers (or asks `yes_asks` again), No asks `no_asks` again."""
+        draft = self.draft(context)
+        key = doubt.yes_asks if sure else doubt.no_asks
+        if key is None:
+            draft.setdefault(SURE, {})[doubt.name] = doubt.answers(draft["values"])
+        else:
+            self._reopen(draft, key)
+        await self.ask_next(update, context, t)
+
+    # -- answering ---------------------------------------------------------
 
     async def _answered(
         self,
@@ -320,6 +445,15 @@ class FormFlow(FormReview):
                 t.gettext("This button is no longer active. Choose a task from the menu."),
                 alert=True,
             )
+            return
+        if draft.get(LEAVING):  # only its two buttons are on screen
+            if parts in (["drop"], ["keep"]):
+                await self._leave_pressed(update, context, t, discard=parts == ["drop"])
+            else:
+                await answer(update, t.gettext("This button is not valid."), alert=True)
+            return
+        if parts[:1] == ["d"] or self._doubt(draft) is not None:
+            await self._doubt_pressed(update, context, t, parts)
             return
         if parts[:1] in (["save"], ["edit"], ["f"], ["force"]):
             await self.review_pressed(update, context, t, parts)
@@ -376,6 +510,17 @@ class FormFlow(FormReview):
         return
 
     async def cancel(self, update: Update, context: BotContext) -> None:
+        """✖ Cancel: a draft with answers asks first, as starting another flow over it does
+        (`Dialog.has_answers`); an empty one just goes."""
+        draft = self.draft(context)
+        if "values" in draft and self.has_answers(draft) and not draft.get(LEAVING):
+            t = await tr(update, context)
+            await answer(update)
+            await self._ask_leave(update, context, t)
+            return
+        await self._discard(update, context)
+
+    async def _discard(self, update: Update, context: BotContext) -> None:
         t = await tr(update, context)
         await answer(update)
         await finish(context, self)
@@ -386,7 +531,52 @@ class FormFlow(FormReview):
             await show_main_menu(update, context, t.gettext("Cancelled. Nothing was saved."))
 
     async def cancelled(self, update: Update, context: BotContext) -> None:
-        await self.cancel(update, context)
+        """/cancel leaves at once, answers or not: it is the way out of any flow, typed on
+        purpose (a tap on ✖ may not be)."""
+        await self._discard(update, context)
+
+    async def _ask_leave(
+        self, update: Update, context: BotContext, t: Translator, *, note: str = ""
+    ) -> None:
+        """ "Bỏ các câu trả lời đã nhập?" with Bỏ / Tiếp tục nhập."""
+        self.draft(context)[LEAVING] = True
+        self.new_step(context)
+        markup = InlineKeyboardMarkup(
+            [
+                [self.button(context, t.gettext(DISCARD), "drop")],
+                [self.button(context, t.gettext(KEEP_ENTERING), "keep")],
+            ]
+        )
+        text = t.gettext(LEAVE_QUESTION)
+        await edit_or_reply(update, f"{note}\n{text}" if note else text, markup)
+
+    async def _leave_pressed(
+        self, update: Update, context: BotContext, t: Translator, *, discard: bool
+    ) -> None:
+        if discard:
+            await self._discard(update, context)
+            return
+        await answer(update)
+        self.draft(context).pop(LEAVING, None)
+        chosen = t.gettext(KEEP_ENTERING)
+        await edit_or_reply(update, f"{t.gettext(LEAVE_QUESTION)}\n➜ {chosen}")
+        await self.show(update, context)
+
+    async def _leave_typed(
+        self, update: Update, context: BotContext, t: Translator, text: str
+    ) -> None:
+        """Text while "discard?" waits: "bỏ"/"có" discards, "tiếp tục"/"không" goes on."""
+        word = answers.plain(text)
+        sure = answers.yes_or_no(text)
+        if word in DISCARD_WORDS or sure is True:
+            await self._discard(update, context)
+        elif word in KEEP_WORDS or sure is False:
+            self.draft(context).pop(LEAVING, None)
+            await self.show(update, context)
+        else:
+            await self._ask_leave(
+                update, context, t, note=problem_text(t, FieldCode.INVALID_CHOICE)
+            )
 
     async def show(self, update: Update, context: BotContext, *, note: str = "") -> None:
         """Ask the current question again (or show the summary), with `note` above it."""
@@ -394,6 +584,13 @@ class FormFlow(FormReview):
         draft = self.draft(context)
         if "values" not in draft:
             await finish(context, self)
+            return
+        if draft.get(LEAVING):
+            await self._ask_leave(update, context, t, note=note)
+            return
+        doubt = self._doubt(draft)
+        if doubt is not None:
+            await self._ask_doubt(update, context, t, doubt, note=note)
             return
         question = self.form.question(str(draft.get("asking", "")))
         if question is None:

@@ -44,8 +44,12 @@ Parser = Callable[[str, Translator, date], JsonValue]
 
 @dataclass(frozen=True)
 class Option:
+    """A button; typing its label (in any language, without diacritics) or one of `words`
+    (folded: "nu gioi") chooses it too."""
+
     value: str
     label: str  # msgid
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ class Question:
       for and within reach); a typed answer is asked again. What rests on it follows.
     - A question answered only by buttons that offer exactly one choice answers itself, as a
       volunteer's own branch always has.
+    - `parse_for` chooses the parser from the earlier answers (a citizen's name is a person's
+      name, a clan's is not), in place of `parse`.
+    - Typing a button's label chooses it, and "không", "bỏ qua"… skip an optional answer
+      (`handlers.answers`).
     """
 
     key: str
@@ -106,6 +114,10 @@ class Question:
     options_for: Callable[[Asking], Awaitable[Sequence[Option]]] | None = None
     columns: int = 2
     depends_on: tuple[str, ...] = ()
+    parse_for: Callable[[Mapping[str, JsonValue]], Parser] | None = None
+
+    def parser_in(self, values: Mapping[str, JsonValue]) -> Parser | None:
+        return self.parse_for(values) if self.parse_for is not None else self.parse
 
     def label_in(self, values: Mapping[str, JsonValue]) -> str:
         return self.label_for(values) if self.label_for is not None else self.label
@@ -162,6 +174,31 @@ class Question:
         return unit.active and top.unit.covers(unit)
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """An answer allowed but seldom meant (an amount under 1.000 ₫), or two answers that
+    cannot both be right (joined before the year of birth): a Yes/No question asked as soon as
+    it arises, before the next question, not a refusal. Nothing entered is lost: Yes keeps the
+    answers as they are (`yes_asks` None; asked again only if one of `keys` changes) or asks
+    that one answer again, No asks `no_asks` again."""
+
+    name: str
+    keys: tuple[str, ...]
+    arises: Callable[[Mapping[str, JsonValue]], bool]
+    question: Callable[[Mapping[str, JsonValue], Translator], str]  # already translated
+    yes: str  # msgid of the Yes button
+    no: str  # msgid of the No button
+    no_asks: str
+    yes_asks: str | None = None
+
+    def stands(self, values: Mapping[str, JsonValue]) -> bool:
+        return all(key in values for key in self.keys) and self.arises(values)
+
+    def answers(self, values: Mapping[str, JsonValue]) -> list[JsonValue]:
+        """What a Yes was given for: the same answers need no asking again."""
+        return [values.get(key) for key in self.keys]
+
+
 @dataclass
 class FormRun:
     """Everything a form's save or check needs about the current draft."""
@@ -211,6 +248,7 @@ class Form:
     check: Callable[[FormRun], Awaitable[str | None]] | None = None
     start_values: Callable[[BotContext, int], Awaitable[Values]] | None = None
     editing: Editing | None = None
+    doubts: tuple[Doubt, ...] = ()
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)

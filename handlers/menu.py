@@ -48,6 +48,11 @@ def help_lines(t: Translator, grants: list[Grant]) -> list[str]:
     lines = [t.gettext("What you can do:")]
     lines.append(t.gettext("/member — report a new member"))
     lines.append(t.gettext("/title — nominate for a learning title"))
+    if rank >= ROLE_RANK[Role.BRANCH_HEAD]:
+        lines.append(
+            t.gettext("/titlelist — nominate many for one title at once: a list or a workbook")
+        )
+    lines.append(t.gettext("/memberlist — report many new members at once: a list or a workbook"))
     lines.append(t.gettext("/contribution — report a contribution to a fund"))
     lines.append(t.gettext("/award — report a scholarship or award paid out"))
     lines.append(t.gettext("/myreports — see, correct or withdraw your reports"))
@@ -58,8 +63,14 @@ def help_lines(t: Translator, grants: list[Grant]) -> list[str]:
         lines.append(t.gettext("/invite — create a one-time invite link for a volunteer or chair"))
         lines.append(t.gettext("/branches — list and add the branches (chi hội) of a commune"))
         lines.append(t.gettext("/targets — your unit's population, households… and targets"))
+        lines.append(t.gettext("/broadcast — send a message to the people of your unit"))
     if top.role is Role.PROVINCE_ADMIN:
         lines.append(t.gettext("/campaigns — campaign dates; send a CSV/XLSX file to import"))
+        lines.append(
+            t.gettext("/rollout — branches and personal invites for everyone, from one sheet")
+        )
+        lines.append(t.gettext("/exportlog — who exported which data, and requests to erase"))
+    lines.append(t.gettext("/mydata — what the bot stores about you; ask to erase it"))
     lines.append(t.gettext("/language — Tiếng Việt or English"))
     lines.append(t.gettext("/cancel — stop what you are doing, from anywhere"))
     lines.append(t.gettext("/help — this message"))

@@ -4,6 +4,11 @@ drafts put aside, to take up again.
 Chairs can also open any report in their scope by its number (the `find_report` dialog), to
 correct it at any time. Opening, correcting and withdrawing are re-checked by the services on
 every press: the listing's buttons (`mr:…`) are stateless, they only name a record.
+
+The listing shows `LIMIT` reports a page; "◀ Newer" / "Older ▶" carry the report at the page's
+edge (`mr:pg:<o|n>:<kind>:<id>`: the page older or newer than that report, a keyset), so a
+page does not shift when a report is saved meanwhile and an old listing's buttons still show
+what they say; its number ("Trang 2") is counted from where it stands now.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from bot.services.reporting import ReportError
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.records import AnyRecord, ReportKind
+from bot.text import shorten
 from handlers.common import (
     MENU_MY_REPORTS,
     BotContext,
@@ -124,29 +130,76 @@ def _drafts(context: BotContext, t: Translator) -> list[tuple[int, str]]:
     return found
 
 
+PAGE = "pg"
+OLDER, NEWER = "o", "n"
+
+
+def _page_callback(direction: str, edge: report_access.ReportSummary) -> str:
+    return f"{PREFIX}:{PAGE}:{direction}:{edge.kind.value}:{edge.id}"
+
+
+def _parse_page(parts: list[str]) -> tuple[str, tuple[ReportKind, int]] | None:
+    """`pg:<o|n>:<kind>:<id>` → (direction, the report at the page's edge)."""
+    if len(parts) != 4 or parts[1] not in (OLDER, NEWER):
+        return None
+    edge = _parse_record(["", parts[2], parts[3]])
+    return (parts[1], edge) if edge is not None else None
+
+
 async def list_reports(update: Update, context: BotContext) -> None:
-    """The latest reports, the drafts put aside (▶ to take one up again) and, for chairs, 🔎 to
-    open any report by its number."""
+    """The latest reports (the first page)."""
+    await _list_page(update, context)
+
+
+async def _list_page(
+    update: Update,
+    context: BotContext,
+    *,
+    older_than: tuple[ReportKind, int] | None = None,
+    newer_than: tuple[ReportKind, int] | None = None,
+) -> None:
+    """A page of the person's reports with ◀ Newer / Older ▶ where there are more, the drafts
+    put aside (▶ to take one up again; on the first page) and, for chairs, 🔎 to open any
+    report by its number."""
     t = await tr(update, context)
     user = update.effective_user
     assert user is not None
     await answer(update)
-    summaries = await report_access.my_reports(context.db, user.id, limit=LIMIT)
+    found = await report_access.report_page(
+        context.db, user.id, limit=LIMIT, older_than=older_than, newer_than=newer_than
+    )
+    summaries = found.reports
+    page = found.number
     chair = await _is_chair(context, user.id)
-    drafts = _drafts(context, t)
+    drafts = _drafts(context, t) if page == 1 else []
     rows = [
         [
             InlineKeyboardButton(
-                f"{ICONS[s.kind]} #{s.id} {s.label[:24]}",
+                f"{ICONS[s.kind]} #{s.id} {shorten(s.label, 24)}",
                 callback_data=f"{PREFIX}:o:{s.kind.value}:{s.id}",
             )
         ]
         for s in summaries
     ]
+    paging = []
+    if found.newer and summaries:
+        paging.append(
+            InlineKeyboardButton(
+                t.gettext("◀ Newer"), callback_data=_page_callback(NEWER, summaries[0])
+            )
+        )
+    if found.older and summaries:
+        paging.append(
+            InlineKeyboardButton(
+                t.gettext("Older ▶"), callback_data=_page_callback(OLDER, summaries[-1])
+            )
+        )
+    if paging:
+        rows.append(paging)
     rows += [
         [
             InlineKeyboardButton(
-                t.gettext("▶ Continue: {draft}").format(draft=label[:DRAFT_LABEL]),
+                t.gettext("▶ Continue: {draft}").format(draft=shorten(label, DRAFT_LABEL)),
                 callback_data=resume_callback(context, index),
             )
         ]
@@ -163,7 +216,13 @@ async def list_reports(update: Update, context: BotContext) -> None:
     if not summaries:
         lines = [t.gettext("You have not reported anything yet.")]
     else:
-        lines = [t.gettext("Your latest reports (tap one to see, correct or withdraw it):")]
+        lines = [
+            t.gettext("Your latest reports (tap one to see, correct or withdraw it):")
+            if page == 1
+            else t.gettext("Your earlier reports (tap one to see, correct or withdraw it):")
+        ]
+        if paging:
+            lines.append(t.gettext("Page {page}").format(page=t.number(page)))
         lines += [
             _line(t, s.kind, s.id, s.label, s.amount, s.status) + f" — {t.date(s.created_at)}"
             for s in summaries
@@ -248,8 +307,15 @@ async def pressed(update: Update, context: BotContext) -> None:
     assert update.callback_query is not None and user is not None
     parts = parse_callback(update.callback_query.data, PREFIX)
     target = _parse_record(parts)
+    page = _parse_page(parts) if parts[:1] == [PAGE] else None
     if parts == ["l"]:
         await list_reports(update, context)
+    elif page is not None:
+        direction, edge = page
+        if direction == OLDER:
+            await _list_page(update, context, older_than=edge)
+        else:
+            await _list_page(update, context, newer_than=edge)
     elif parts[:1] == ["o"] and target is not None:
         await _show_record(update, context, t, *target)
     elif parts[:1] == ["w"] and target is not None:
@@ -413,5 +479,5 @@ def build() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
         CommandHandler(["myreports", "baocaocuatoi"], list_reports),
         MessageHandler(menu_filter(MENU_MY_REPORTS), list_reports),
-        CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:(l|o|w|wy)(:|$)"),
+        CallbackQueryHandler(pressed, pattern=rf"^{PREFIX}:(l|o|w|wy|{PAGE})(:|$)"),
     ]

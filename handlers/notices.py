@@ -20,20 +20,44 @@ from telegram.ext import Application
 
 from bot.storage.notice_events import NoticeEvent, NoticeKind
 from bot.updates import NoticeRenderer
-from handlers import map_notices, start, titles
+from handlers import (
+    approvals,
+    branches,
+    map_notices,
+    privacy,
+    title_decisions,
+    title_lists,
+    title_undo,
+)
 from handlers.common import BotContext
 
 RENDERERS: Final[Mapping[NoticeKind, Callable[[BotContext, int], Awaitable[None]]]] = {
     # the request, with ✅/❌, to the chairs who may approve it
-    NoticeKind.REGISTRATION_REQUESTED: start.ask_chairs,
+    NoticeKind.REGISTRATION_REQUESTED: approvals.ask_chairs,
     # approved (with the menu) or not, to the person who asked
-    NoticeKind.REGISTRATION_DECIDED: start.tell_applicant,
+    NoticeKind.REGISTRATION_DECIDED: approvals.tell_applicant,
+    # a chair took the decision back (↩ Undo): to the person, with the request waiting again
+    NoticeKind.REGISTRATION_APPROVAL_UNDONE: approvals.tell_approval_undone,
+    NoticeKind.REGISTRATION_REJECTION_UNDONE: approvals.tell_rejection_undone,
     # the nomination card, with its buttons, to the chairs who recognise the title
-    NoticeKind.NOMINATION_SUBMITTED: titles.ask_deciders,
+    NoticeKind.NOMINATION_SUBMITTED: title_decisions.ask_deciders,
     # recognised or not (with the reason), to the nominator
-    NoticeKind.NOMINATION_DECIDED: titles.tell_nominator,
-    # the map changed: the chair's role moved with its unit, or stayed on the ended one
-    NoticeKind.MAP_CHANGED: map_notices.tell_chair,
+    NoticeKind.NOMINATION_DECIDED: title_decisions.tell_nominator,
+    # a list of nominations: one card, with its buttons, to the chairs who recognise its title
+    NoticeKind.NOMINATION_LIST_SUBMITTED: title_lists.ask_deciders,
+    # the list decided or returned (with the reason), to its nominator, once per list
+    NoticeKind.NOMINATION_LIST_DECIDED: title_lists.tell_nominator,
+    # a decision taken back within minutes, to the nominator who had been told it
+    NoticeKind.NOMINATION_UNDONE: title_undo.tell_undone,
+    NoticeKind.NOMINATION_LIST_UNDONE: title_undo.tell_list_undone,
+    # a branch closed, to the people with a role on it (what they keep, whom to ask)
+    NoticeKind.BRANCH_CLOSED: branches.tell_closed,
+    # the map changed: to each chair once, what became of each role (moved with its unit,
+    # or stayed on the ended one)
+    NoticeKind.MAP_CHANGED: map_notices.tell_chairs,
+    # a person asks for their data to be erased: the card, with its buttons, to the
+    # province admins
+    NoticeKind.ERASURE_REQUESTED: privacy.ask_admins,
 }
 
 

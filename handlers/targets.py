@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot import import_problems
 from bot.i18n import N_, Translator
-from bot.numbers import parse_number
+from bot.numbers import CountError, CountErrorCode, parse_count, parse_number
 from bot.services import figures, imports, scopes
 from bot.services.figures import Figure, FigureError
 from bot.services.imports import ImportErrorCode, ImportRejected
@@ -55,6 +55,28 @@ FIGURE_PROBLEMS = {
     FigureError.NEGATIVE: N_("The number cannot be negative."),
     FigureError.TOO_LARGE: N_("That number is too large."),
 }
+
+
+COUNT_PROBLEMS = {
+    CountErrorCode.EMPTY: N_("not a number"),
+    CountErrorCode.NOT_A_NUMBER: N_("not a number"),
+    CountErrorCode.NOT_WHOLE: N_("not a whole number"),
+    CountErrorCode.NEGATIVE: N_("negative"),
+    CountErrorCode.TOO_LARGE: N_("too large"),
+    CountErrorCode.AMBIGUOUS: N_("it can be read in more than one way; type all its digits"),
+}
+"""Why a typed count ("1,86 triệu", "1.860.000", "1 triệu 860 nghìn") was refused."""
+
+
+def _typed_value(t: Translator, figure: str, text: str) -> int | str:
+    """A target's percentage or a count as typed, or why it cannot be read (in words)."""
+    if figures.is_target(figure):
+        rate = imports.parse_rate(text)
+        return import_problems.problem_text(t, rate) if isinstance(rate, ImportErrorCode) else rate
+    try:
+        return parse_count(text)
+    except CountError as error:
+        return t.gettext(COUNT_PROBLEMS[error.code])
 
 
 def _name(t: Translator, figure: str) -> str:
@@ -200,13 +222,10 @@ class Targets(Dialog):
         if unit is None or figure not in ORDER:
             await self.show_card(update, context)
             return
-        text = update.message.text.strip()
-        parsed = (
-            imports.parse_rate(text) if figures.is_target(figure) else imports.parse_count(text)
-        )
-        if isinstance(parsed, ImportErrorCode):
+        parsed = _typed_value(t, figure, update.message.text.strip())
+        if isinstance(parsed, str):
             note = t.gettext("That is not a valid value ({problem}). For example: {example}.")
-            problem = import_problems.problem_text(t, parsed)
+            problem = parsed
             await self.ask_value(
                 update, context, note=note.format(problem=problem, example=_example(figure))
             )

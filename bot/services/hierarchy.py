@@ -15,7 +15,7 @@ from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
 from bot.storage.models import BRANCH_KINDS, Level, Role, Unit, UnitKind
-from bot.text import clean_name, fold
+from bot.text import clean_name, fold, vi_sort_key
 
 # Type words as written in the national statistics office's lists, folded.
 _DISTRICT_KINDS = {
@@ -526,7 +526,8 @@ async def branch_keepers(db: Database, commune: Unit) -> BranchKeepers:
         found = await people.holders(db, [unit.id], [role]) if unit is not None else []
         if unit is not None and found:
             users = [await people.get_user(db, telegram_id) for telegram_id in found]
-            return BranchKeepers(unit, [u.full_name for u in users if u and u.full_name])
+            names = [u.full_name for u in users if u and u.full_name]
+            return BranchKeepers(unit, sorted(names, key=vi_sort_key))
     return BranchKeepers(None, [])
 
 

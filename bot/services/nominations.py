@@ -17,6 +17,7 @@ from typing import Any, Final
 from bot.services import reporting, scopes
 from bot.services.reporting import ReportError
 from bot.storage import notice_events, people, reports
+from bot.storage import title_lists as title_list_store
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
@@ -182,12 +183,21 @@ async def decide(
         return decided
 
 
-async def pending_for(db: Database, actor_id: int) -> list[Nomination]:
-    """The pending nominations this person may decide, oldest first."""
+def decision_reach(grants: Sequence[Grant]) -> list[tuple[str, tuple[NominationKind, ...]]]:
+    """Where these grants decide which titles: (path, kinds) pairs, for the queues."""
     reach: list[tuple[str, tuple[NominationKind, ...]]] = []
-    for grant in await people.grants_of(db, actor_id):
+    for grant in grants:
         if grant.rank >= ROLE_RANK[Role.DISTRICT_CHAIR]:
             reach.append((grant.unit.path, tuple(NominationKind)))
         elif grant.rank >= ROLE_RANK[Role.COMMUNE_CHAIR]:
             reach.append((grant.unit.path, reporting.COMMUNE_TITLES))
-    return await reports.pending_nominations(db, reach)
+    return reach
+
+
+async def pending_for(db: Database, actor_id: int) -> list[Nomination]:
+    """The pending nominations this person may decide, oldest first; those of a list are
+    decided with their list (`title_lists.pending_for`), not one by one."""
+    reach = decision_reach(await people.grants_of(db, actor_id))
+    found = await reports.pending_nominations(db, reach)
+    listed = await title_list_store.listed(db, [nomination.id for nomination in found])
+    return [nomination for nomination in found if nomination.id not in listed]

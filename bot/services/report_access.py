@@ -32,6 +32,7 @@ from bot.storage.records import (
 
 __all__ = [
     "EDIT_WINDOW",
+    "ReportPage",
     "ReportSummary",
     "can_edit",
     "edit_award",
@@ -41,6 +42,7 @@ __all__ = [
     "edit_refusal",
     "get_record",
     "my_reports",
+    "report_page",
     "visible_record",
     "withdraw",
 ]
@@ -60,22 +62,71 @@ class ReportSummary:
     created_at: datetime
 
 
+def _summary(row: reports.SummaryRow) -> ReportSummary:
+    return ReportSummary(
+        kind=row.kind,
+        id=row.id,
+        label=row.label,
+        category=row.category,
+        amount=row.amount,
+        unit_id=row.unit_id,
+        status=row.status,
+        created_at=from_db_time(row.created_at),
+    )
+
+
 async def my_reports(db: Database, actor_id: int, limit: int = 10) -> list[ReportSummary]:
     """The person's latest records of all four kinds, newest first, withdrawn ones included."""
-    rows = await reports.latest_of_reporter(db, actor_id, limit)
-    return [
-        ReportSummary(
-            kind=row.kind,
-            id=row.id,
-            label=row.label,
-            category=row.category,
-            amount=row.amount,
-            unit_id=row.unit_id,
-            status=row.status,
-            created_at=from_db_time(row.created_at),
+    return [_summary(row) for row in await reports.latest_of_reporter(db, actor_id, limit)]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """One page of "my reports", newest first, whether there are pages on either side, and
+    its number (1: the newest), counted from where its first report stands now."""
+
+    reports: list[ReportSummary]
+    newer: bool
+    older: bool
+    number: int
+
+
+async def report_page(
+    db: Database,
+    actor_id: int,
+    *,
+    limit: int = 10,
+    older_than: tuple[ReportKind, int] | None = None,
+    newer_than: tuple[ReportKind, int] | None = None,
+) -> ReportPage:
+    """The `limit` reports just older (or newer) than one of the person's own reports, named
+    by its kind and number; without one, or when it is not theirs, the latest."""
+    named = older_than or newer_than
+    key = await reports.report_key(db, actor_id, *named) if named is not None else None
+    if key is None:
+        rows = await reports.reports_of_reporter(db, actor_id, limit + 1)
+        page, older = rows[:limit], len(rows) > limit
+    elif older_than is not None:
+        rows = await reports.reports_of_reporter(db, actor_id, limit + 1, older_than=key)
+        page, older = rows[:limit], len(rows) > limit
+    else:
+        rows = await reports.reports_of_reporter(db, actor_id, limit + 1, newer_than=key)
+        page, older = rows[-limit:], True
+    if not page and key is not None:
+        return await report_page(db, actor_id, limit=limit)  # nothing beyond it: the latest
+    before = (
+        await reports.count_newer(
+            db, actor_id, (page[0].created_at, page[0].id, page[0].kind.value)
         )
-        for row in rows
-    ]
+        if page
+        else 0
+    )
+    return ReportPage(
+        [_summary(row) for row in page],
+        newer=before > 0,
+        older=older,
+        number=-(-before // limit) + 1,  # a page after a partial one counts it whole
+    )
 
 
 async def get_record(db: Database, kind: ReportKind, record_id: int) -> AnyRecord | None:

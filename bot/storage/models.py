@@ -141,6 +141,9 @@ class Invite(BaseModel):
     expires_at: datetime
     used_by: int | None = None
     used_at: datetime | None = None
+    full_name: str | None = None
+    """The person it is for, as the province office's rollout sheet names them; None: an
+    invite made with /invite, for whoever gets the link."""
 
 
 class RequestStatus(StrEnum):
@@ -159,3 +162,14 @@ class RegistrationRequest(BaseModel):
     requested_at: datetime
     decided_by: int | None = None
     decided_at: datetime | None = None
+    proposed_branch_name: str | None = None
+    """A branch the newcomer asked for that is not in the list (migration 017); while such a
+    request waits, `unit_id` is the commune the branch would belong to."""
+    proposed_branch_kind: UnitKind | None = None
+    branch_created: bool = False
+    """Approving it created its branch from the proposal (undoing removes it, if unused)."""
+
+    @property
+    def proposes(self) -> bool:
+        """Waiting with a branch to add: `unit_id` is a commune, the branch is the proposal."""
+        return self.status is RequestStatus.PENDING and self.proposed_branch_name is not None

@@ -19,9 +19,17 @@ class NoticeKind(StrEnum):
 
     REGISTRATION_REQUESTED = "registration_requested"  # registration_request.id
     REGISTRATION_DECIDED = "registration_decided"  # registration_request.id
+    REGISTRATION_APPROVAL_UNDONE = "registration_approval_undone"  # registration_request.id
+    REGISTRATION_REJECTION_UNDONE = "registration_rejection_undone"  # …: it waits again
     NOMINATION_SUBMITTED = "nomination_submitted"  # nomination.id
     NOMINATION_DECIDED = "nomination_decided"  # nomination.id
-    MAP_CHANGED = "map_changed"  # role_grant.id: its unit ended, or it moved to the successor
+    NOMINATION_LIST_SUBMITTED = "nomination_list_submitted"  # nomination_list.id
+    NOMINATION_LIST_DECIDED = "nomination_list_decided"  # nomination_list.id
+    NOMINATION_UNDONE = "nomination_undone"  # nomination.id: its decision taken back
+    NOMINATION_LIST_UNDONE = "nomination_list_undone"  # nomination_list.id: likewise
+    BRANCH_CLOSED = "branch_closed"  # unit.id: to the people with a role on the branch
+    MAP_CHANGED = "map_changed"  # map_change.id: its chairs whose grants ended or moved
+    ERASURE_REQUESTED = "erasure_requested"  # erasure_request.id: to the province admins
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,15 @@ async def add(tx: Tx, kind: NoticeKind, record_id: int, now: datetime) -> int:
         "INSERT INTO notice_event (kind, record_id, created_at) VALUES (?, ?, ?)",
         (kind.value, record_id, to_db_time(now)),
     )
+
+
+async def drop_waiting(tx: Tx, kind: NoticeKind, record_id: int) -> bool:
+    """Delete this record's events of this kind not yet turned into notices (the change they
+    announce was taken back before anyone heard of it); True when there was one."""
+    dropped = await tx.rowcount(
+        "DELETE FROM notice_event WHERE kind = ? AND record_id = ?", (kind.value, record_id)
+    )
+    return dropped > 0
 
 
 async def pending(db: Database, *, besides: Collection[int] = ()) -> list[NoticeEvent]:

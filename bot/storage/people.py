@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.storage import units
 from bot.storage.db import Database, Tx, from_db_time, to_db_time
 from bot.storage.models import (
     Grant,
     Invite,
-    Level,
     RegistrationRequest,
     RequestStatus,
     Role,
@@ -75,28 +75,22 @@ async def set_reachable(db: Database, telegram_id: int, reachable: bool) -> None
 
 
 _GRANT_SQL = (
-    "SELECT g.id AS grant_id, g.telegram_id, g.role, u.id, u.parent_id, u.level, u.code, u.name, "
-    "u.kind, u.path, u.active FROM role_grant g JOIN unit u ON u.id = g.unit_id "
+    f"SELECT g.id AS grant_id, g.telegram_id, g.role, {units.columns('u')} "
+    "FROM role_grant g JOIN unit u ON u.id = g.unit_id "
 )
 
 
 def _grant(row: Any) -> Grant:
-    unit = Unit(
-        id=row["id"],
-        parent_id=row["parent_id"],
-        level=Level(row["level"]),
-        code=row["code"],
-        name=row["name"],
-        kind=UnitKind(row["kind"]),
-        path=row["path"],
-        active=bool(row["active"]),
-    )
     return Grant(
-        id=row["grant_id"], telegram_id=row["telegram_id"], role=Role(row["role"]), unit=unit
+        id=row["grant_id"],
+        telegram_id=row["telegram_id"],
+        role=Role(row["role"]),
+        unit=units.from_row(row),
     )
 
 
 async def grants_of(db: Database | Tx, telegram_id: int) -> list[Grant]:
+    """The person's grants, each with its whole unit: an ended one says so (`valid_to`)."""
     rows = await db.fetchall(_GRANT_SQL + "WHERE g.telegram_id = ? ORDER BY g.id", (telegram_id,))
     return [_grant(row) for row in rows]
 
@@ -140,13 +134,14 @@ def _invite(row: Any) -> Invite:
         expires_at=from_db_time(row["expires_at"]),
         used_by=row["used_by"],
         used_at=from_db_time(row["used_at"]) if row["used_at"] else None,
+        full_name=row["full_name"],
     )
 
 
 async def insert_invite(tx: Tx, invite: Invite) -> None:
     await tx.execute(
-        "INSERT INTO invite (code, role, unit_id, created_by, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO invite (code, role, unit_id, created_by, created_at, expires_at, full_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             invite.code,
             invite.role.value,
@@ -154,6 +149,7 @@ async def insert_invite(tx: Tx, invite: Invite) -> None:
             invite.created_by,
             to_db_time(invite.created_at),
             to_db_time(invite.expires_at),
+            invite.full_name,
         ),
     )
 
@@ -183,6 +179,11 @@ def _request(row: Any) -> RegistrationRequest:
         requested_at=from_db_time(row["requested_at"]),
         decided_by=row["decided_by"],
         decided_at=from_db_time(row["decided_at"]) if row["decided_at"] else None,
+        proposed_branch_name=row["proposed_branch_name"],
+        proposed_branch_kind=(
+            UnitKind(row["proposed_branch_kind"]) if row["proposed_branch_kind"] else None
+        ),
+        branch_created=bool(row["branch_created"]),
     )
 
 
@@ -200,13 +201,66 @@ async def get_request(db: Database | Tx, request_id: int) -> RegistrationRequest
 
 
 async def insert_request(
-    tx: Tx, telegram_id: int, full_name: str, unit_id: int, now: datetime
+    tx: Tx,
+    telegram_id: int,
+    full_name: str,
+    unit_id: int,
+    now: datetime,
+    *,
+    proposed_name: str | None = None,
+    proposed_kind: UnitKind | None = None,
 ) -> int:
+    """A request for the branch `unit_id`, or (with a proposed name and kind) for a branch of
+    the commune `unit_id` that is not in the list yet."""
     return await tx.execute(
-        "INSERT INTO registration_request (telegram_id, full_name, unit_id, requested_at) "
-        "VALUES (?, ?, ?, ?)",
-        (telegram_id, full_name, unit_id, to_db_time(now)),
+        "INSERT INTO registration_request (telegram_id, full_name, unit_id, requested_at, "
+        "proposed_branch_name, proposed_branch_kind) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            telegram_id,
+            full_name,
+            unit_id,
+            to_db_time(now),
+            proposed_name,
+            proposed_kind.value if proposed_kind else None,
+        ),
     )
+
+
+async def settle_request_branch(
+    tx: Tx, request_id: int, branch_id: int, *, branch_created: bool
+) -> None:
+    """A proposal approved: the request names the branch it was approved on (created from
+    the proposal, or one the chair chose); the proposal stays as it was written."""
+    await tx.execute(
+        "UPDATE registration_request SET unit_id = ?, branch_created = ? WHERE id = ?",
+        (branch_id, int(branch_created), request_id),
+    )
+
+
+async def reopen_request(
+    tx: Tx, request_id: int, unit_id: int, *, clear_proposal: bool = False
+) -> bool:
+    """A decision undone: the approved or rejected request waits again, for `unit_id` (the
+    commune again for a proposal); `clear_proposal` when the branch it proposed now exists.
+    False if it is not decided (any more)."""
+    changed = await tx.rowcount(
+        "UPDATE registration_request SET status = 'pending', decided_by = NULL, "
+        "decided_at = NULL, unit_id = ?, branch_created = 0, "
+        "proposed_branch_name = CASE WHEN ? THEN NULL ELSE proposed_branch_name END, "
+        "proposed_branch_kind = CASE WHEN ? THEN NULL ELSE proposed_branch_kind END "
+        "WHERE id = ? AND status IN ('approved', 'rejected')",
+        (unit_id, int(clear_proposal), int(clear_proposal), request_id),
+    )
+    return changed == 1
+
+
+async def remove_grant(tx: Tx, telegram_id: int, role: Role, unit_id: int) -> bool:
+    """Take one role back (an approval undone); False if the person did not hold it."""
+    changed = await tx.rowcount(
+        "DELETE FROM role_grant WHERE telegram_id = ? AND role = ? AND unit_id = ?",
+        (telegram_id, role.value, unit_id),
+    )
+    return changed == 1
 
 
 async def decide_request(
@@ -286,6 +340,18 @@ async def reminder_recipients(db: Database | Tx) -> list[tuple[int, int, str]]:
         "GROUP BY g.telegram_id ORDER BY g.telegram_id"
     )
     return [(int(row[0]), int(row[1]), str(row[2])) for row in rows]
+
+
+async def chairs_to_remind(db: Database | Tx) -> list[tuple[int, str]]:
+    """(telegram id, language) of every chair (commune, district or area, province) who can be
+    reached and wants reminders."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT g.telegram_id, a.language FROM role_grant g "
+        "JOIN app_user a USING (telegram_id) "
+        "WHERE g.role IN ('commune_chair', 'district_chair', 'province_admin') "
+        "AND a.reachable = 1 AND a.reminders = 1 ORDER BY g.telegram_id"
+    )
+    return [(int(row[0]), str(row[1])) for row in rows]
 
 
 async def audience(

@@ -32,7 +32,7 @@ from pydantic_core import PydanticCustomError
 from bot.dates import EARLIEST_DATE, MIN_BIRTH_YEAR
 from bot.money import MAX_AMOUNT
 from bot.phone import PhoneError, PhoneErrorCode, normalize_phone
-from bot.text import clean_name
+from bot.text import clean_name, person_name
 
 NAME_MIN, NAME_MAX = 2, 100
 NOTE_MAX = 500
@@ -222,9 +222,10 @@ def _tidy_optional(value: object) -> object:
 
 
 def _person_name(value: str) -> str:
+    """Letters and spaces, stored capitalised ("trần thị hoa" → "Trần Thị Hoa")."""
     if value.startswith("/") or not all(ch.isalpha() or ch in " .-'’" for ch in value):
         raise _problem(FieldCode.NOT_A_NAME)
-    return value
+    return person_name(value)
 
 
 def _report_date(value: date, info: ValidationInfo) -> date:
@@ -314,6 +315,16 @@ class NominationInput(_Input):
     unit_id: Id
     year: TitleYear
     note: Note = None
+
+    @field_validator("subject")
+    @classmethod
+    def _person_capitalised(cls, value: str, info: ValidationInfo) -> str:
+        """A citizen's name is a person's name, stored capitalised. A family is named as
+        people write it ("Gia đình ông Tư", "Hộ bà Lê Thị Hoa"): capitalising every word would
+        make "Gia Đình Ông Tư", so it is kept as typed."""
+        if info.data.get("kind") is NominationKind.CITIZEN:
+            return person_name(value)
+        return value
 
 
 class ContributionInput(_Input):

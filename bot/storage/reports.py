@@ -204,32 +204,83 @@ class SummaryRow:
     created_at: str
 
 
-async def latest_of_reporter(db: Database | Tx, reporter_id: int, limit: int) -> list[SummaryRow]:
-    rows = await db.fetchall(
-        "SELECT 'member' AS kind, id, full_name AS label, NULL AS category, NULL AS amount, "
-        "unit_id, status, created_at FROM member WHERE reporter_id = ? "
-        "UNION ALL SELECT 'nomination', id, subject, kind, NULL, unit_id, status, created_at "
-        "FROM nomination WHERE reporter_id = ? "
-        "UNION ALL SELECT 'contribution', id, donor_name, campaign, amount, unit_id, status, "
-        "created_at FROM contribution WHERE reporter_id = ? "
-        "UNION ALL SELECT 'award', id, recipient_name, reason, amount, unit_id, status, "
-        "created_at FROM award WHERE reporter_id = ? "
-        "ORDER BY created_at DESC, id DESC LIMIT ?",
-        (reporter_id, reporter_id, reporter_id, reporter_id, limit),
+_OF_REPORTER = (
+    "SELECT 'member' AS kind, id, full_name AS label, NULL AS category, NULL AS amount, "
+    "unit_id, status, created_at FROM member WHERE reporter_id = :who "
+    "UNION ALL SELECT 'nomination', id, subject, kind, NULL, unit_id, status, created_at "
+    "FROM nomination WHERE reporter_id = :who "
+    "UNION ALL SELECT 'contribution', id, donor_name, campaign, amount, unit_id, status, "
+    "created_at FROM contribution WHERE reporter_id = :who "
+    "UNION ALL SELECT 'award', id, recipient_name, reason, amount, unit_id, status, "
+    "created_at FROM award WHERE reporter_id = :who"
+)
+
+ReportKey = tuple[str, int, str]
+"""Where a report stands in a reporter's list, newest first: (created_at, id, kind), unique."""
+
+
+def _summary(row: Any) -> SummaryRow:
+    return SummaryRow(
+        kind=ReportKind(row["kind"]),
+        id=row["id"],
+        label=row["label"],
+        category=row["category"],
+        amount=row["amount"],
+        unit_id=row["unit_id"],
+        status=row["status"],
+        created_at=row["created_at"],
     )
-    return [
-        SummaryRow(
-            kind=ReportKind(row["kind"]),
-            id=row["id"],
-            label=row["label"],
-            category=row["category"],
-            amount=row["amount"],
-            unit_id=row["unit_id"],
-            status=row["status"],
-            created_at=row["created_at"],
-        )
-        for row in rows
-    ]
+
+
+async def latest_of_reporter(db: Database | Tx, reporter_id: int, limit: int) -> list[SummaryRow]:
+    return await reports_of_reporter(db, reporter_id, limit)
+
+
+async def reports_of_reporter(
+    db: Database | Tx,
+    reporter_id: int,
+    limit: int,
+    *,
+    older_than: ReportKey | None = None,
+    newer_than: ReportKey | None = None,
+) -> list[SummaryRow]:
+    """The reporter's records of all four kinds, newest first: the latest `limit`, or the
+    `limit` just older than a key, or (`newer_than`) the `limit` just newer than it (a keyset:
+    a page does not shift when a report is added meanwhile)."""
+    params: dict[str, Any] = {"who": reporter_id, "limit": limit}
+    where, order = "", "DESC"
+    key = older_than or newer_than
+    if key is not None:
+        where = " WHERE (created_at, id, kind) " + ("<" if older_than else ">") + " (:c, :i, :k)"
+        order = "DESC" if older_than else "ASC"
+        params.update(c=key[0], i=key[1], k=key[2])
+    rows = await db.fetchall(
+        f"SELECT * FROM ({_OF_REPORTER}){where} "
+        f"ORDER BY created_at {order}, id {order}, kind {order} LIMIT :limit",
+        params,
+    )
+    found = [_summary(row) for row in rows]
+    return found[::-1] if newer_than is not None and older_than is None else found
+
+
+async def count_newer(db: Database | Tx, reporter_id: int, key: ReportKey) -> int:
+    """How many of the reporter's records come before `key` in their list (newest first)."""
+    row = await db.fetchone(
+        f"SELECT count(*) FROM ({_OF_REPORTER}) WHERE (created_at, id, kind) > (:c, :i, :k)",
+        {"who": reporter_id, "c": key[0], "i": key[1], "k": key[2]},
+    )
+    return int(row[0]) if row else 0
+
+
+async def report_key(
+    db: Database | Tx, reporter_id: int, kind: ReportKind, record_id: int
+) -> ReportKey | None:
+    """The key of one of the reporter's records; None if it is not theirs or not there."""
+    row = await db.fetchone(
+        f"SELECT created_at FROM {kind.value} WHERE id = ? AND reporter_id = ?",
+        (record_id, reporter_id),
+    )
+    return (str(row[0]), record_id, kind.value) if row else None
 
 
 # --- Funds ------------------------------------------------------------------------------------

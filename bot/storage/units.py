@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.storage.db import Database, Tx
 from bot.storage.models import Level, Unit, UnitKind
-from bot.text import clean_name, fold
+from bot.text import clean_name, fold, vi_sort_key
 
 _FIELDS = (
     "id",
@@ -61,6 +61,16 @@ def _unit(row: Any) -> Unit:
         area_km2=row["area_km2"],
         former_district=row["former_district"],
     )
+
+
+def columns(alias: str) -> str:
+    """Every column of a unit, of the table named `alias`, for a query that joins it: read
+    back with `from_row` (a grant's unit comes with its dates, `people.grants_of`)."""
+    return _columns(alias)
+
+
+def from_row(row: Any) -> Unit:
+    return _unit(row)
 
 
 @dataclass(frozen=True)
@@ -123,16 +133,20 @@ async def ancestors(db: Database | Tx, unit: Unit) -> list[Unit]:
 async def children(
     db: Database | Tx, parent_id: int, *, query: str = "", limit: int = 1000, offset: int = 0
 ) -> list[Unit]:
-    """Active children of a unit, alphabetical; `query` keeps names that contain it."""
+    """Active children of a unit, in Vietnamese alphabetical order (`vi_sort_key`: SQLite
+    cannot collate it, and a unit has at most a few hundred children, so they are sorted
+    here, then paged); `query` keeps names that contain it."""
     sql = f"SELECT {_COLUMNS} FROM unit WHERE parent_id = ? AND active = 1"
     params: list[Any] = [parent_id]
     folded = fold(query)
     if folded:
         sql += " AND (name_folded LIKE ? ESCAPE '\\' OR code = ?)"
         params += [f"%{_like_escape(folded)}%", query.strip()]
-    sql += " ORDER BY name_folded LIMIT ? OFFSET ?"
-    params += [limit, offset]
-    return [_unit(row) for row in await db.fetchall(sql, params)]
+    found = sorted(
+        (_unit(row) for row in await db.fetchall(sql, params)),
+        key=lambda unit: (vi_sort_key(unit.name), unit.id),
+    )
+    return found[offset : offset + limit]
 
 
 async def count_children(db: Database | Tx, parent_id: int, *, query: str = "") -> int:
@@ -149,8 +163,9 @@ async def count_children(db: Database | Tx, parent_id: int, *, query: str = "") 
 async def beneath(
     db: Database | Tx, root: Unit, levels: Sequence[Level], *, limit: int = 1000
 ) -> list[Unit]:
-    """Active units of these levels that are `root` or lie beneath it, nearest the root first
-    (a form asks `limit=2` to learn whether there is only one to choose)."""
+    """Active units of these levels that are `root` or lie beneath it, nearest the root first,
+    then in Vietnamese alphabetical order (a form asks `limit=2` to learn whether there is only
+    one to choose)."""
     if not levels:
         return []
     sql = (
@@ -158,7 +173,8 @@ async def beneath(
         f"AND level IN ({','.join('?' * len(levels))}) ORDER BY length(path), name_folded LIMIT ?"
     )
     params: list[Any] = [_like_escape(root.path) + "%", *(level.value for level in levels), limit]
-    return [_unit(row) for row in await db.fetchall(sql, params)]
+    found = [_unit(row) for row in await db.fetchall(sql, params)]
+    return sorted(found, key=lambda unit: (len(unit.path), vi_sort_key(unit.name), unit.id))
 
 
 def _within(alias: str, within: Unit | None, levels: Sequence[Level]) -> tuple[str, list[Any]]:
@@ -205,6 +221,33 @@ async def find(
             seen.add(hit.unit.id)
             found.append(hit)
     return found
+
+
+async def find_ended(
+    db: Database | Tx,
+    query: str,
+    *,
+    within: Unit | None = None,
+    levels: Sequence[Level] = (),
+    limit: int = 50,
+) -> list[Unit]:
+    """Units no longer in force whose code equals the query or whose folded name, or one of
+    whose former names, contains it: exact codes and names first, then the higher levels, the
+    latest ended first. An ended unit is searched as it was, under the parent it had."""
+    folded = fold(query)
+    if not folded:
+        return []
+    like = f"%{_like_escape(folded)}%"
+    where, where_params = _within("u", within, levels)
+    sql = (
+        f"SELECT {_columns('u')} FROM unit u WHERE u.valid_to IS NOT NULL "
+        "AND (u.code = ? OR u.name_folded LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM "
+        "unit_alias a WHERE a.unit_id = u.id AND a.name_folded LIKE ? ESCAPE '\\'))"
+        f"{where} ORDER BY (u.code = ?) DESC, (u.name_folded = ?) DESC, length(u.path), "
+        "u.valid_to DESC, u.name_folded, u.id LIMIT ?"
+    )
+    params = [query.strip(), like, like, *where_params, query.strip(), folded, limit]
+    return [_unit(row) for row in await db.fetchall(sql, params)]
 
 
 async def former_names(
@@ -344,6 +387,33 @@ async def aliases(db: Database | Tx, unit: Unit) -> list[Alias]:
     return [Alias(row["name"], bool(row["partly"])) for row in rows]
 
 
+async def drop_alias(tx: Tx, unit: Unit, name: str) -> None:
+    """Forget a former name of `unit` (it is its name again: no longer a former one)."""
+    await tx.execute(
+        "DELETE FROM unit_alias WHERE unit_id = ? AND name_folded = ?", (unit.id, fold(name))
+    )
+
+
+async def name_taken(tx: Tx, parent_id: int, name: str, *, besides: int) -> bool:
+    """Whether another child of `parent_id` (in force or ended) is called `name`, or was
+    (a former name of a renamed sibling), compared folded."""
+    folded = fold(name)
+    row = await tx.fetchone(
+        "SELECT 1 FROM unit WHERE parent_id = ? AND id <> ? AND name_folded = ? "
+        "UNION ALL SELECT 1 FROM unit_alias a JOIN unit u ON u.id = a.unit_id "
+        "WHERE u.parent_id = ? AND u.id <> ? AND a.name_folded = ? LIMIT 1",
+        (parent_id, besides, folded, parent_id, besides, folded),
+    )
+    return row is not None
+
+
+async def rename(tx: Tx, unit: Unit, name: str) -> Unit:
+    await tx.execute(
+        "UPDATE unit SET name = ?, name_folded = ? WHERE id = ?", (name, fold(name), unit.id)
+    )
+    return unit.model_copy(update={"name": name})
+
+
 async def end(tx: Tx, unit: Unit, on: date) -> Unit:
     """The unit is no longer in force from `on`: inactive, kept with its records."""
     await tx.execute(
@@ -386,3 +456,27 @@ async def count_by_level(db: Database | Tx, *, in_force: bool = False) -> dict[L
     where = " WHERE valid_to IS NULL" if in_force else ""
     rows = await db.fetchall(f"SELECT level, count(*) AS n FROM unit{where} GROUP BY level")
     return {Level(row["level"]): int(row["n"]) for row in rows}
+
+
+async def in_use(db: Database | Tx, unit_id: int) -> bool:
+    """Whether any row refers to the unit: a child, a role, a request, an invite, a report, a
+    counter, a figure… Every table that points at a unit does so by a foreign key, so they are
+    all asked, including tables added after this was written."""
+    references = await db.fetchall(
+        'SELECT m.name AS tbl, p."from" AS col FROM sqlite_master m, '
+        "pragma_foreign_key_list(m.name) p WHERE m.type = 'table' AND p.\"table\" = 'unit'"
+    )
+    for reference in references:
+        table = str(reference["tbl"]).replace('"', '""')
+        column = str(reference["col"]).replace('"', '""')
+        if await db.fetchone(f'SELECT 1 FROM "{table}" WHERE "{column}" = ? LIMIT 1', (unit_id,)):
+            return True
+    return False
+
+
+async def delete_unused(tx: Tx, unit_id: int) -> bool:
+    """Remove a unit nothing refers to (`in_use`): a branch created a moment ago by a decision
+    that was then undone. False, and nothing removed, while anything refers to it."""
+    if await in_use(tx, unit_id):
+        return False
+    return await tx.rowcount("DELETE FROM unit WHERE id = ?", (unit_id,)) == 1

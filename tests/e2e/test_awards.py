@@ -305,10 +305,12 @@ async def test_reopened_for_correction(
 async def test_cancel_saves_nothing(volunteer: FakeUser, bot: BotUnderTest) -> None:
     await volunteer.send(MENU)
     await volunteer.send("Phạm Văn Đức")
-    await volunteer.press("✖ Hủy")
+    await volunteer.press("✖ Hủy")  # with an answer entered: asked first
+    await volunteer.press("Bỏ")
     assert "Đã hủy. Chưa có gì được lưu." in volunteer.texts
     await pay(volunteer)
     await volunteer.press("✖ Hủy")
+    await volunteer.press("Bỏ")
     await volunteer.send("/award")
     await volunteer.send("Đỗ Thị Én")
     await volunteer.send("/cancel")

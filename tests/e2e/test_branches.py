@@ -43,6 +43,7 @@ async def test_commune_chair_adds_a_branch(
 
     newcomer = fake.user(4001)
     await newcomer.send("/start")
+    await newcomer.press("✅ Tôi đồng ý")  # the privacy notice
     await newcomer.send("Bùi Thị Hạnh")
     await newcomer.press("Đông Hưng")
     await newcomer.send(fold(world.commune.name))
@@ -75,7 +76,7 @@ async def test_every_question_of_branches_has_a_way_out(
     assert "✖ Hủy" in chair.buttons  # the commune picker
     await chair.send(fold(world.other_commune.name))
     await chair.press(world.other_commune.name)
-    assert chair.buttons == ["➕ Thêm chi hội", "⬅ Quay lại", "✔ Xong"]
+    assert chair.buttons == ["🏘 Thôn Bắc", "➕ Thêm chi hội", "⬅ Quay lại", "✔ Xong"]
     await chair.press("➕ Thêm chi hội")
     assert "Gõ tên chi hội mới" in chair.last_text
     assert chair.buttons == ["⬅ Quay lại", "✖ Hủy"]

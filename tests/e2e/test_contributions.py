@@ -149,7 +149,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     await volunteer.send("x" * 101)
     assert "Quá dài" in volunteer.last_text
     await volunteer.send("Công ty TNHH Minh Anh")
-    await volunteer.send("doanh nghiệp")  # a choice is made with the buttons
+    await volunteer.send("ông bà")  # no button's words: a choice is made with the buttons
     assert "Vui lòng bấm chọn" in volunteer.last_text
     await volunteer.press_data(f"{step_prefix(volunteer)}:o:9")  # forged option
     assert "không hợp lệ" in volunteer.callback_answers[-1]
@@ -374,10 +374,12 @@ async def test_reopened_for_correction(
 async def test_cancel_saves_nothing(volunteer: FakeUser, bot: BotUnderTest) -> None:
     await volunteer.send(MENU)
     await volunteer.send("Nguyễn Văn An")
-    await volunteer.press("✖ Hủy")
+    await volunteer.press("✖ Hủy")  # with an answer entered: asked first
+    await volunteer.press("Bỏ")
     assert "Đã hủy. Chưa có gì được lưu." in volunteer.texts
     await give_cash(volunteer)
     await volunteer.press("✖ Hủy")
+    await volunteer.press("Bỏ")
     await volunteer.send("/donggop")
     await volunteer.send("Đỗ Thị Én")
     await volunteer.send("/huy")

@@ -123,6 +123,8 @@ async def test_a_commune_without_branches_is_no_dead_end(
     assert "Hội viên vào chi hội nào" in chair.last_text
     assert "✖ Hủy" in chair.buttons
     await chair.press("✖ Hủy")
+    assert chair.buttons == ["Bỏ", "Tiếp tục nhập"]  # answers entered: asked first
+    await chair.press("Bỏ")
     assert "Đã hủy" in chair.texts[-2] or "Đã hủy" in chair.last_text
 
 

@@ -144,11 +144,14 @@ def stats_buttons(home: Unit) -> list[Button]:
         b("st:c:{}:{}:{}", *tail),
         b("st:x:{}:{}:{}", *tail),
         b("st:g:{}:{}:{}:m", *tail),
+        b("st:g:{}:{}:{}:m:{}", *tail, 1),  # a chart's next page
+        b("st:b:{}:{}:{}", *tail),  # the map menu
         # The same with the map they are on (the map of the year, today's), and /report's.
         b("st:s:{}:{}:{}:y", *tail),
         b("st:d:{}:{}:{}:t:{}", *tail, 1),
         b("st:x:{}:{}:{}:t", *tail),
         b("st:g:{}:{}:{}:y:m", *tail),
+        b("st:b:{}:{}:{}:t:m", *tail),
         b("st:r:{}:{}:{}:t:{}", *tail, YEAR),
     ]
 
@@ -202,7 +205,7 @@ class Scenario:
 
 def scenarios(who: str, world: World, seeded: Seeded) -> list[Scenario]:
     """Where each kind of person can be when a forged press arrives."""
-    helped = "/start" if who == "newcomer" else "/myreports"  # what /help tells each to send
+    helped = "/start" if who == "newcomer" else "/baocaocuatoi"  # what /help tells each to send
     idle = Scenario("idle", ("/help",), helped, idle_buttons(world, seeded))
     if who == "newcomer":
         registering = [
@@ -212,7 +215,13 @@ def scenarios(who: str, world: World, seeded: Seeded) -> list[Scenario]:
         ]
         return [
             idle,
-            Scenario("registering", ("/start", "Đỗ Văn Mới"), PICK_A_UNIT, registering),
+            Scenario(
+                "registering",
+                # the privacy notice is accepted the first time (later its press is refused)
+                ("/start", "data:registration:{step}:agree", "Đỗ Văn Mới"),
+                PICK_A_UNIT,
+                registering,
+            ),
         ]
     home = {"admin": world.province, "chair": world.commune, "volunteer": world.branch}[who]
     child = {"admin": world.district, "chair": world.branch, "volunteer": world.branch}[who]

@@ -183,6 +183,7 @@ async def test_an_area_coordinator_is_invited_and_approves_where_no_commune_chai
     coordinator = fake.user(2001)
     await coordinator.send(f"/start {code}")
     assert "Bạn được mời làm Điều phối cụm của Cụm Bắc." in coordinator.last_text
+    await coordinator.press("✅ Tôi đồng ý")  # the privacy notice
     await coordinator.send("Phạm Văn Điều")
     assert "Bạn đã là Điều phối cụm của Cụm Bắc." in coordinator.last_text
     await coordinator.send("/help")
@@ -195,6 +196,7 @@ async def test_an_area_coordinator_is_invited_and_approves_where_no_commune_chai
     thon = await branch(area_bot.db, dong_hung, "Thôn Đông")
     newcomer = fake.user(2002)
     await newcomer.send("/start")
+    await newcomer.press("✅ Tôi đồng ý")  # the privacy notice
     await newcomer.send("Nguyễn Văn An")
     assert "Chi hội của bạn thuộc cụm xã nào?" in newcomer.last_text
     await newcomer.press("Bắc")

@@ -59,7 +59,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     await volunteer.send("Trần Văn 3")
     assert "chỉ gồm chữ cái" in volunteer.last_text
     await volunteer.send("Trần Văn Ba")
-    await volunteer.send("nam")  # a choice is made with the buttons
+    await volunteer.send("ông")  # neither button's words: a choice is made with the buttons
     assert "Vui lòng bấm chọn" in volunteer.last_text
     await volunteer.press_data(f"{step_prefix(volunteer)}:o:7")  # forged option
     assert "không hợp lệ" in volunteer.callback_answers[-1]
@@ -107,11 +107,13 @@ async def test_change_one_answer_from_the_summary(volunteer: FakeUser, bot: BotU
 async def test_cancel_saves_nothing(volunteer: FakeUser, bot: BotUnderTest) -> None:
     await volunteer.send("/member")
     await volunteer.send("Phạm Văn Đức")
-    await volunteer.press("✖ Hủy")
+    await volunteer.press("✖ Hủy")  # with an answer entered: asked first
+    assert volunteer.last_text == "Bỏ các câu trả lời đã nhập?"
+    await volunteer.press("Bỏ")
     assert "Đã hủy. Chưa có gì được lưu." in volunteer.texts
     await volunteer.send("/member")
     await volunteer.send("Đỗ Thị Én")
-    await volunteer.send("/cancel")
+    await volunteer.send("/cancel")  # typed on purpose: leaves at once
     assert "Đã hủy. Chưa có gì được lưu." in volunteer.last_text
     assert await members(bot.db) == []
 

@@ -84,6 +84,7 @@ async def test_kill_9_in_the_middle_of_registration_resumes(
         try:
             user = fake.user(3001)
             await user.send("/start")
+            await user.press("✅ Tôi đồng ý")  # the privacy notice
             await user.send("Nguyễn Văn Kiên")
             await user.press("Đông Hưng")
             assert "Xã, phường hoặc thị trấn nào" in user.last_text
@@ -148,7 +149,8 @@ async def test_kill_9_in_the_middle_of_a_report_keeps_the_answers(
 async def test_make_run_without_token_opens_the_console(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KHUYENHOC_"))}
     # Today's map: the province's communes, then the branches of the seeded first one.
-    script = "\n".join(["/start", "Nguyễn Văn An", "1", "1", ":as 2", "1", ":quit", ""])
+    # The privacy notice's ✅ first.
+    script = "\n".join(["/start", "1", "Nguyễn Văn An", "1", "1", ":as 2", "1", ":quit", ""])
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

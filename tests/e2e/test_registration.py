@@ -9,15 +9,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.app import VIETNAMESE_COMMANDS
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.text import fold
 from tests.e2e.conftest import BotUnderTest, World, step_prefix
 
+AGREE = "✅ Tôi đồng ý"
+
+
+async def start_registering(user: FakeUser, text: str = "/start") -> None:
+    """/start, and the privacy notice accepted if it is asked (once per person)."""
+    await user.send(text)
+    if AGREE in user.buttons:
+        await user.press(AGREE)
+
 
 async def register_until_request(user: FakeUser, world: World, name: str = "Nguyễn Văn An") -> None:
     await user.send("/start")
+    assert "Luật Bảo vệ dữ liệu cá nhân" in user.last_text  # the notice comes first
+    await user.press(AGREE)
     assert "họ và tên" in user.last_text
     await user.send(name)
     assert "huyện hoặc thành phố" in user.last_text
@@ -151,6 +163,9 @@ async def test_invite_link_registers_with_its_role(
     newcomer = fake.user(2001)
     await newcomer.send(f"/start {code}")
     assert "được mời làm Chi hội trưởng" in newcomer.last_text
+    assert "Luật Bảo vệ dữ liệu cá nhân" in newcomer.last_text
+    await newcomer.press(AGREE)
+    assert "được mời làm Chi hội trưởng" in newcomer.last_text
     await newcomer.send("1234")
     assert "chỉ gồm chữ cái" in newcomer.last_text
     await newcomer.send("Hoàng Thị Mai")
@@ -195,7 +210,7 @@ async def test_volunteer_cannot_invite_or_manage_branches(
 ) -> None:
     code = await invite_link(fake.user(World.CHAIR), "Cộng tác viên", "Thôn Đông")
     volunteer = fake.user(2004)
-    await volunteer.send(f"/start {code}")
+    await start_registering(volunteer, f"/start {code}")
     await volunteer.send("Đỗ Văn Hùng")
     await volunteer.send("/invite")
     assert "Chỉ chủ tịch hội" in volunteer.last_text
@@ -230,7 +245,7 @@ async def test_cancel_mid_registration_saves_nothing(
     fake: FakeBotApi, bot: BotUnderTest, world: World
 ) -> None:
     user = fake.user(1010)
-    await user.send("/start")
+    await start_registering(user)
     await user.send("Vũ Thị Lan")
     await user.press("Đông Hưng")
     await user.send("/cancel")
@@ -244,7 +259,7 @@ async def test_bad_answers_keep_the_question(
     fake: FakeBotApi, bot: BotUnderTest, world: World
 ) -> None:
     user = fake.user(1011)
-    await user.send("/start")
+    await start_registering(user)
     await user.send("A")
     assert "quá ngắn" in user.last_text
     await user.send("x" * 150)
@@ -267,7 +282,7 @@ async def test_restart_in_the_middle_of_registration_resumes(
     fake: FakeBotApi, bot: BotUnderTest, world: World
 ) -> None:
     user = fake.user(1012)
-    await user.send("/start")
+    await start_registering(user)
     await user.send("Đinh Văn Quang")
     await user.press("Đông Hưng")
     await bot.stop()
@@ -300,7 +315,7 @@ async def test_failure_is_reported_politely(
         raise RuntimeError("disk on fire")
 
     user = fake.user(1014)
-    await user.send("/start")
+    await start_registering(user)
     await user.send("Trịnh Văn Tú")
     monkeypatch.setattr(registration, "submit_request", broken)
     await user.press("Đông Hưng")
@@ -322,7 +337,10 @@ async def test_command_menu_is_published_in_both_languages(
     english = {c["command"]: c["description"] for c in by_language["en"]}
     assert vietnamese["start"] == "Đăng ký hoặc mở bàn phím chức năng"
     assert english["start"] == "Register or open the main menu"
-    assert set(vietnamese) == set(english) >= {"start", "help", "invite", "language", "cancel"}
+    assert set(english) >= {"start", "help", "invite", "language", "cancel", "broadcast"}
+    # The Vietnamese menu names the Vietnamese aliases, one for each English command.
+    assert set(vietnamese) == {VIETNAMESE_COMMANDS.get(name, name) for name in english}
+    assert {"start", "trogiup", "moi", "ngonngu", "huy", "hoivien", "thongbao"} <= set(vietnamese)
 
 
 @settings(
@@ -335,7 +353,7 @@ async def test_any_text_at_the_name_and_filter_steps_gets_an_answer(
     fake: FakeBotApi, bot: BotUnderTest, answer: str
 ) -> None:
     user = fake.user(1500)
-    await user.send("/start")
+    await start_registering(user)
     for _ in range(3):  # the name step, then (if accepted) the district filter
         await user.send(answer)
         assert user.new_texts, "the bot must always answer"
@@ -362,7 +380,7 @@ async def test_an_old_registration_button_changes_nothing(
     fake: FakeBotApi, bot: BotUnderTest, world: World
 ) -> None:
     user = fake.user(1020)
-    await user.send("/start")
+    await start_registering(user)
     await user.send("Lý Văn Hải")
     districts = user.last
     assert districts is not None and "huyện hoặc thành phố" in districts.content
@@ -388,7 +406,8 @@ async def test_start_while_a_form_with_answers_waits_asks_first(
     assert "Nam hay nữ" in volunteer.last_text
     await volunteer.send("/start")
     await volunteer.press("⏸ Tạm gác")
-    assert "Chào mừng Lê Thị Cúc trở lại" in volunteer.last_text  # registered: just the menu
+    welcome, notice = volunteer.new_texts  # registered: the menu (and, once, the notice)
+    assert "Chào mừng Lê Thị Cúc trở lại" in welcome and "Luật Bảo vệ" in notice
     assert on_screen(bot, volunteer) == []
 
 
@@ -402,6 +421,8 @@ async def test_someone_whose_role_was_removed_mid_form_registers_again(
     await volunteer.send("/start")
     assert "Bạn chưa làm xong: Hội viên mới" in volunteer.last_text
     await volunteer.press("⏸ Tạm gác")
+    assert "Luật Bảo vệ dữ liệu cá nhân" in volunteer.last_text  # registered before it
+    await volunteer.press(AGREE)
     assert "họ và tên" in volunteer.last_text
     assert on_screen(bot, volunteer) == ["registration"]
     await volunteer.send("Lê Thị Cúc")  # to the registration, not to the member form
@@ -414,7 +435,7 @@ async def test_cancel_inside_registration_leaves_nothing_under_way(
     fake: FakeBotApi, bot: BotUnderTest, world: World
 ) -> None:
     user = fake.user(1021)
-    await user.send("/start")
+    await start_registering(user)
     await user.send("Vũ Thị Lan")
     await user.press("Đông Hưng")
     assert on_screen(bot, user) == ["registration"]
@@ -433,11 +454,16 @@ async def test_every_registration_question_has_a_way_out(
 ) -> None:
     user = fake.user(1022)
     await user.send("/start")
+    assert user.buttons == [AGREE, "✖ Không, thoát"]  # the privacy notice
+    await user.press("✖ Không, thoát")
+    assert "Đã hủy đăng ký" in user.last_text and on_screen(bot, user) == []
+    await user.send("/start")
+    await user.press(AGREE)
     assert "✖ Hủy" in user.buttons  # the name question
     await user.press("✖ Hủy")
     assert "Đã hủy đăng ký" in user.last_text and on_screen(bot, user) == []
 
-    await user.send("/start")
+    await start_registering(user)
     await user.send("Hồ Văn Nam")
     assert "✖ Hủy" in user.buttons  # districts
     await user.press("Đông Hưng")
@@ -446,7 +472,7 @@ async def test_every_registration_question_has_a_way_out(
     await user.send(fold(empty.name))
     await user.press(empty.name)
     assert "chưa có chi hội nào" in user.last_text
-    assert user.buttons == ["⬅ Quay lại", "✖ Hủy"]
+    assert user.buttons == ["➕ Chi hội của tôi không có trong danh sách", "⬅ Quay lại", "✖ Hủy"]
     await user.press("⬅ Quay lại")
     assert "Xã, phường hoặc thị trấn nào" in user.last_text
     await user.send(fold(world.commune.name))

@@ -44,6 +44,7 @@ async def test_a_newcomer_registers_without_a_district(
     commune, thon = await dong_hung(new_map_bot)
     newcomer = fake.user(2001)
     await newcomer.send("/start")
+    await newcomer.press("✅ Tôi đồng ý")  # the privacy notice
     await newcomer.send("Nguyễn Văn An")
     assert "Xã, phường hoặc thị trấn nào của Tỉnh Hưng Yên?" in newcomer.last_text
     assert "huyện" not in newcomer.last_text.lower()
@@ -78,6 +79,7 @@ async def test_a_draft_of_the_district_version_goes_on(
     after the levels) is read as the walk so far, and they go on from where they were."""
     newcomer = fake.user(2002)
     await newcomer.send("/start")
+    await newcomer.press("✅ Tôi đồng ý")  # the privacy notice
     await newcomer.send("Trần Thị Bình")
     await newcomer.send("dong hung")
     await newcomer.press("Đông Hưng")

@@ -119,7 +119,7 @@ async def test_every_bad_answer_is_explained_and_nothing_is_lost(
     volunteer: FakeUser, bot: BotUnderTest
 ) -> None:
     await volunteer.send("/danhhieu")
-    await volunteer.send("dòng họ")  # a title is chosen with the buttons
+    await volunteer.send("họ Trần")  # no title's words: a title is chosen with the buttons
     assert "Vui lòng bấm chọn" in volunteer.last_text and "Danh hiệu nào" in volunteer.last_text
     await volunteer.press_data(f"{step_prefix(volunteer)}:o:9")  # forged option
     assert "không hợp lệ" in volunteer.callback_answers[-1]
@@ -189,7 +189,8 @@ async def test_cancel_saves_nothing(
     await volunteer.send("/title")
     await volunteer.press("Công dân học tập")
     await volunteer.send("Phạm Văn Đức")
-    await volunteer.press("✖ Hủy")
+    await volunteer.press("✖ Hủy")  # with answers entered: asked first
+    await volunteer.press("Bỏ")
     assert "Đã hủy. Chưa có gì được lưu." in volunteer.texts
     await nominate(volunteer, "Công dân học tập", "Đỗ Thị Én")
     await volunteer.send("/huy")
@@ -222,7 +223,7 @@ async def test_recognised_and_the_nominator_is_told(
     await chair.press("✅ Công nhận")
     assert chair.callback_answers[-1] == "✅ Đã công nhận"
     assert "✅ Đã được Chủ Tịch Xã công nhận" in chair.last_text
-    assert chair.buttons == []  # the card is decided: its buttons are gone
+    assert chair.buttons == ["↩ Hoàn tác"]  # decided: only ↩ Undo, for a few minutes
     assert "🎉 Tin vui: đề cử số 1 của bạn đã được công nhận" in volunteer.last_text
     assert "Công dân học tập, năm 2026 — Nguyễn Văn Bình" in volunteer.last_text
     saved = await rows(bot.db)
@@ -255,7 +256,7 @@ async def test_rejected_with_a_reason_the_nominator_reads_in_their_language(
     assert "Đã lưu: đề cử số 1 không được công nhận" in chair.last_text
     card = next(m for m in chair.messages if "🏅 Đề cử số 1" in m.content)
     assert "❌ Chủ Tịch Xã không công nhận. Lý do: Chưa đủ minh chứng về việc học" in card.content
-    assert card.buttons == []
+    assert card.buttons == ["↩ Hoàn tác"]  # for a few minutes
     # The questions' ✖ Hủy belong to a question that is over: pressed late, they change nothing.
     questions = [m for m in chair.messages if m.buttons == ["✖ Hủy"]]
     assert len(questions) == 3  # asked, then asked again after each bad reason
@@ -539,7 +540,7 @@ async def test_a_duplicate_nomination_is_explained(
     await volunteer.press("💾 Lưu")
     explained = volunteer.last_text
     assert (
-        '"nguyen van binh" đã có hoặc đang chờ xét danh hiệu "Công dân học tập" năm 2026'
+        '"Nguyen Van Binh" đã có hoặc đang chờ xét danh hiệu "Công dân học tập" năm 2026'
         in explained
     )
     assert "Vui lòng kiểm tra lại" in explained and "💾 Lưu" in volunteer.buttons

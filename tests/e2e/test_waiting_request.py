@@ -24,6 +24,7 @@ async def statuses(bot: BotUnderTest, telegram_id: int) -> list[tuple[str, int]]
 async def register_in(user: FakeUser, commune: Unit, branch: str, name: str) -> None:
     """Register for a branch of a commune of Đông Hưng."""
     await user.send("/start")
+    await user.press("✅ Tôi đồng ý")  # the privacy notice
     await user.send(name)
     await user.press("Đông Hưng")
     await user.send(fold(commune.name))

@@ -193,3 +193,48 @@ def test_arbitrary_text_birth_year_raises_only_date_error(text: str, today: date
     except DateError:
         return
     assert 1900 <= year <= today.year
+
+
+# ---------------------------------------------------------------- dates in words
+
+IN_WORDS: list[tuple[str, date]] = [
+    ("15 tháng 10 năm 2025", date(2025, 10, 15)),
+    ("ngày 15 tháng 10 năm 2025", date(2025, 10, 15)),
+    ("Ngày 15 Tháng 10 Năm 2025", date(2025, 10, 15)),
+    ("15 thang 10 nam 2025", date(2025, 10, 15)),
+    ("15 thang 10 2025", date(2025, 10, 15)),
+    ("15 tháng 10, 2025", date(2025, 10, 15)),
+    ("  15   tháng  10   năm  2025 ", date(2025, 10, 15)),
+    ("5 tháng 1 năm 2025", date(2025, 1, 5)),
+    ("05 tháng 01 năm 2025", date(2025, 1, 5)),
+    ("15 tháng 10", date(2025, 10, 15)),  # this year
+    ("ngày 2 tháng 9 năm 1945", date(1945, 9, 2)),
+    ("29 tháng 2 năm 2024", date(2024, 2, 29)),
+]
+
+IN_WORDS_REFUSED: list[tuple[str, DateErrorCode]] = [
+    ("15 tháng 13 năm 2025", DateErrorCode.INVALID),
+    ("32 tháng 10 năm 2025", DateErrorCode.INVALID),
+    ("29 tháng 2 năm 2025", DateErrorCode.INVALID),
+    ("15 tháng 10 năm 25", DateErrorCode.INVALID),  # the year in four digits
+    ("tháng 10 năm 2025", DateErrorCode.INVALID),  # which day?
+    ("15 tháng mười năm 2025", DateErrorCode.INVALID),  # the month in digits
+    ("15 tháng", DateErrorCode.INVALID),
+    ("15 tháng 10 năm", DateErrorCode.INVALID),
+    ("15 tháng 10 năm 2025 nay", DateErrorCode.INVALID),
+    ("21 tháng 10 năm 2025", DateErrorCode.FUTURE),
+    ("21 tháng 10", DateErrorCode.FUTURE),
+    ("31 tháng 12 năm 1944", DateErrorCode.TOO_OLD),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IN_WORDS)
+def test_date_in_words_is_read(text: str, expected: date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(("text", "code"), IN_WORDS_REFUSED)
+def test_date_in_words_refused(text: str, code: DateErrorCode) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(text, today=TODAY)
+    assert caught.value.code is code

@@ -52,14 +52,14 @@ async def test_same_draft_twice_is_one_member(db: Database, world: World) -> Non
     assert first[1] is True and second[1] is False
     assert first[0] == second[0]
     member = first[0]
-    assert member.full_name == "nguyễn văn an"
+    assert member.full_name == "Nguyễn Văn An"  # tidied and capitalised
     assert member.phone == "+84912345678"
     assert member.reporter_id == VOLUNTEER and member.created_at == NOW
     row = await db.fetchone("SELECT count(*), min(name_folded) FROM member")
     assert row is not None and tuple(row) == (1, "nguyen van an")
     audit = await db.fetchall("SELECT action, after FROM audit_log WHERE entity = 'member'")
     assert [r["action"] for r in audit] == ["create"]
-    assert json.loads(audit[0]["after"])["full_name"] == "nguyễn văn an"
+    assert json.loads(audit[0]["after"])["full_name"] == "Nguyễn Văn An"
     assert await counters.values(db, world.b1.id, 2026) == {counters.MEMBERS_NEW: 1}
     await clean(db)
 

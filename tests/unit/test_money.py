@@ -303,3 +303,97 @@ def test_vietnamese_le_only_before_a_single_digit(amount: int) -> None:
         if word == "lẻ":
             assert words[position + 1] in digits
             assert words[position + 2] != "mươi"
+
+
+# ---------------------------------------------------------------- amounts in words
+
+IN_WORDS: list[tuple[str, int]] = [
+    ("năm triệu", 5_000_000),
+    ("nam trieu", 5_000_000),
+    ("Năm Triệu", 5_000_000),
+    ("năm triệu đồng", 5_000_000),
+    ("hai trăm nghìn", 200_000),
+    ("hai tram ngan", 200_000),
+    ("hai trăm nghìn đồng", 200_000),
+    ("một triệu rưỡi", 1_500_000),
+    ("mot trieu ruoi", 1_500_000),
+    ("mười lăm triệu rưỡi", 15_500_000),
+    ("ba trăm năm mươi nghìn", 350_000),
+    ("ba tram nam muoi nghin", 350_000),
+    ("hai tỷ", 2_000_000_000),
+    ("hai ti", 2_000_000_000),
+    ("hai tỷ năm trăm triệu", 2_500_000_000),
+    ("mười triệu", 10_000_000),
+    ("mười lăm nghìn", 15_000),
+    ("hai mươi lăm nghìn", 25_000),
+    ("hai mươi mốt nghìn", 21_000),
+    ("năm mươi tư nghìn", 54_000),
+    ("một trăm linh năm nghìn", 105_000),
+    ("một trăm lẻ năm nghìn", 105_000),
+    ("một triệu hai", 1_200_000),  # as people say it, like "1 triệu 2"
+    ("một triệu hai trăm nghìn", 1_200_000),
+    ("1 triệu hai trăm nghìn", 1_200_000),  # digits and words together
+    ("một triệu năm nghìn", 1_005_000),  # in words a later group is literal
+    ("một triệu lẻ năm", 1_000_005),  # a group saying its zeros is literal
+    ("hai tỷ lẻ năm", 2_000_000_005),
+    ("một nghìn không trăm mười lăm", 1_015),  # as receipts spell it
+    ("một nghìn năm trăm", 1_500),
+    ("một nghìn hai", 1_200),  # the shorthand after any unit
+    ("một nghìn mốt", 1_100),
+    ("một nghìn lẻ hai", 1_002),
+    ("năm nghìn tỷ", 5_000_000_000_000),
+    ("một triệu hai trăm ba mươi bốn nghìn năm trăm sáu mươi bảy", 1_234_567),
+    ("năm trăm", 500),  # under 1.000 ₫: read literally, the form asks whether it is meant
+    ("mười", 10),
+]
+
+IN_WORDS_REFUSED: list[tuple[str, AmountErrorCode]] = [
+    ("hai trăm năm", AmountErrorCode.AMBIGUOUS),  # 205 or 250?
+    ("hai trăm năm nghìn", AmountErrorCode.AMBIGUOUS),
+    ("hai triệu năm trăm", AmountErrorCode.AMBIGUOUS),  # 2.000.500 or 2.500.000?
+    ("một triệu hai mươi", AmountErrorCode.AMBIGUOUS),
+    ("một triệu năm mươi", AmountErrorCode.AMBIGUOUS),
+    ("một nghìn mười lăm", AmountErrorCode.AMBIGUOUS),  # 1.015 or 1.150?
+    ("không", AmountErrorCode.ZERO),
+    ("không đồng", AmountErrorCode.ZERO),
+    ("trăm nghìn", AmountErrorCode.INVALID),  # how many hundreds?
+    ("tư triệu", AmountErrorCode.INVALID),  # "tư" only after "mươi"
+    ("lăm nghìn", AmountErrorCode.INVALID),
+    ("hai hai nghìn", AmountErrorCode.INVALID),
+    ("năm triệu năm triệu", AmountErrorCode.INVALID),
+    ("hai trăm rưỡi", AmountErrorCode.INVALID),
+    ("lẻ không", AmountErrorCode.INVALID),
+    ("không mươi", AmountErrorCode.INVALID),
+    ("năm con gà", AmountErrorCode.INVALID),
+    ("năm triệu nghìn", AmountErrorCode.INVALID),
+    ("- năm triệu", AmountErrorCode.NEGATIVE),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IN_WORDS)
+def test_amount_in_words_is_read(text: str, expected: int) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(("text", "code"), IN_WORDS_REFUSED)
+def test_amount_in_words_refused(text: str, code: AmountErrorCode) -> None:
+    with pytest.raises(AmountError) as caught:
+        parse_amount(text)
+    assert caught.value.code is code
+
+
+@given(st.integers(min_value=1, max_value=MAX_AMOUNT))
+def test_a_receipt_in_words_reads_back_or_is_refused_never_misread(amount: int) -> None:
+    """What a receipt spells is read back as the same amount, or refused as ambiguous (a few
+    like "hai triệu năm trăm đồng"): never as another amount."""
+    try:
+        assert parse_amount(amount_in_words(amount)) == amount
+    except AmountError as error:
+        assert error.code is AmountErrorCode.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    "amount", [1, 5, 15, 21, 105, 1_015, 1_500, 15_000, 350_000, 1_005_000, 2_000_000_000]
+)
+def test_receipt_words_of_round_amounts_read_back(amount: int) -> None:
+    assert parse_amount(amount_in_words(amount)) == amount

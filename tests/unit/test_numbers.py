@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -10,7 +11,8 @@ from hypothesis import strategies as st
 
 from bot.dates import DateError, parse_birth_year, parse_date
 from bot.money import AmountError, parse_amount
-from bot.numbers import MAX_DIGITS, parse_number
+from bot.numbers import MAX_DIGITS, CountError, CountErrorCode, parse_number
+from bot.numbers import parse_count as parse_typed_count
 from bot.phone import PhoneError, normalize_phone
 from bot.services.imports import ImportErrorCode, parse_count, parse_rate
 
@@ -144,6 +146,66 @@ def test_phone_refuses_other_digits(text: str) -> None:
 
 @pytest.mark.parametrize("text", DIGIT_VARIANTS)
 def test_typed_figures_refuse_other_digits(text: str) -> None:
-    """/targets reads typed values with the import parsers."""
+    """/targets reads typed counts with `bot.numbers.parse_count`, rates with the import
+    parser; a file's cells are read by the import parsers."""
+    with pytest.raises(CountError):
+        parse_typed_count(text)
     assert isinstance(parse_count(text), ImportErrorCode)
     assert isinstance(parse_rate(text), ImportErrorCode)
+
+
+# ---------------------------------------------------------------- counts as people type them
+
+COUNTS: list[tuple[str, int]] = [
+    ("1,86 triệu", 1_860_000),
+    ("1.86 triệu", 1_860_000),
+    ("1,86 trieu", 1_860_000),
+    ("1.860.000", 1_860_000),
+    ("1,860,000", 1_860_000),
+    ("1 860 000", 1_860_000),
+    ("1\u00a0860\u00a0000", 1_860_000),
+    ("1860000", 1_860_000),
+    ("1 triệu 860 nghìn", 1_860_000),
+    ("1 triệu 860", 1_860_000),
+    ("một triệu tám trăm sáu mươi nghìn", 1_860_000),
+    ("12.500", 12_500),
+    ("12,5 nghìn", 12_500),
+    ("2 tỷ", 2_000_000_000),
+    ("0", 0),
+    (" 7 ", 7),
+]
+
+COUNTS_REFUSED: list[tuple[str, CountErrorCode]] = [
+    ("", CountErrorCode.EMPTY),
+    ("   ", CountErrorCode.EMPTY),
+    ("12,5", CountErrorCode.NOT_WHOLE),
+    ("1,86", CountErrorCode.NOT_WHOLE),
+    ("1,865 triệu", CountErrorCode.AMBIGUOUS),  # 1.865 triệu or 1.865 × 1 triệu?
+    ("1 triệu 86", CountErrorCode.AMBIGUOUS),
+    ("1tr25", CountErrorCode.AMBIGUOUS),
+    ("-5", CountErrorCode.NEGATIVE),
+    ("- 1,86 triệu", CountErrorCode.NEGATIVE),
+    ("5 triệu đồng", CountErrorCode.NOT_A_NUMBER),  # a count is not money
+    ("khoảng 2 triệu", CountErrorCode.NOT_A_NUMBER),
+    ("1 86 000", CountErrorCode.NOT_A_NUMBER),
+    ("abc", CountErrorCode.NOT_A_NUMBER),
+    ("100 nghìn tỷ", CountErrorCode.TOO_LARGE),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COUNTS)
+def test_typed_count(text: str, expected: int) -> None:
+    assert parse_typed_count(text) == expected
+
+
+@pytest.mark.parametrize(("text", "code"), COUNTS_REFUSED)
+def test_typed_count_refused(text: str, code: CountErrorCode) -> None:
+    with pytest.raises(CountError) as caught:
+        parse_typed_count(text)
+    assert caught.value.code is code
+
+
+@given(st.text(max_size=40))
+def test_typed_count_raises_only_count_error(text: str) -> None:
+    with contextlib.suppress(CountError):
+        assert parse_typed_count(text) >= 0
