@@ -47,6 +47,8 @@ from handlers import (
     stats,
     targets,
     title_decisions,
+    title_list_cards,
+    title_list_leave_out,
     title_lists,
     title_reject,
     title_undo,
@@ -66,11 +68,13 @@ FEATURES = (
     waiting_request,
     approvals,
     members,
-    title_undo,  # its `tt:un:`/`tl:un:` before the `tt:`/`tl:` of the two below
+    title_undo,  # its `tt:un:`/`tl:un:` before the `tt:`/`tl:` of those below
     titles,
     title_decisions,
     title_reject,
     title_lists,
+    title_list_cards,
+    title_list_leave_out,
     member_lists,
     contributions,
     awards,

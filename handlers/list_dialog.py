@@ -26,8 +26,10 @@ from bot import list_workbooks
 from bot.i18n import N_, Translator
 from bot.list_workbooks import Unreadable, WorkbookUnreadable
 from bot.services.title_lists import Line, split_lines
+from bot.storage import people
+from bot.storage.models import Grant, Level
 from bot.text import shorten
-from handlers import answers
+from handlers import answers, branches
 from handlers.common import (
     BotContext,
     answer,
@@ -35,9 +37,11 @@ from handlers.common import (
     reply,
     show_main_menu,
     tr,
+    unit_title,
 )
 from handlers.dialogs import Dialog, finish
 from handlers.form import DISCARD, DISCARD_WORDS, KEEP_ENTERING, KEEP_WORDS, LEAVE_QUESTION
+from handlers.unit_question import UnitQuestion
 
 LINES: Final = "lines"
 CHECK: Final = "check"
@@ -77,6 +81,48 @@ class ListDialog(Dialog):
     """Base of the list dialogs; see the module docstring."""
 
     max_lines: int = 3000
+
+    # -- what the first questions share -------------------------------------------------
+
+    async def opening(
+        self, update: Update, context: BotContext
+    ) -> tuple[Translator, list[Grant]] | None:
+        """The start of `begin`: the press answered and the person's grants; someone not
+        registered is told how to be, and the dialog ends (None)."""
+        t = await tr(update, context)
+        user = update.effective_user
+        assert user is not None
+        await answer(update)
+        grants = await people.grants_of(context.db, user.id)
+        if not grants:
+            await finish(context, self)
+            await reply(update, t.gettext("You are not registered yet. Send /start to register."))
+            return None
+        return t, grants
+
+    def unit_question(
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        question: str,
+        levels: tuple[Level, ...],
+        note: str = "",
+    ) -> UnitQuestion:
+        """Where the list is for, among `levels`: `question` (translated) under the dialog's
+        title and `note`, then the unit whose parts are shown; a commune with nothing to
+        choose says what to do (`branches.when_empty`)."""
+        assert update.effective_user is not None
+        prompt = f"{t.gettext(self.title)} — " + question
+        if note:
+            prompt = f"{note}\n{prompt}"
+        return UnitQuestion(
+            self,
+            title=lambda parent: prompt + "\n" + unit_title(t, parent),
+            levels=levels,
+            cancel="cancel",
+            when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
+        )
 
     # -- what a subclass implements ------------------------------------------------------
 

@@ -22,12 +22,11 @@ from bot.services import member_lists, privacy, scopes
 from bot.services.member_lists import Reading, Row, RowProblem
 from bot.services.reporting import local_today
 from bot.services.title_lists import Line
-from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.models import ROLE_RANK, Level, Role, Unit
 from bot.storage.records import FieldCode, Gender
 from bot.text import shorten
-from handlers import branches, unit_question
+from handlers import unit_question
 from handlers.common import (
     BotContext,
     answer,
@@ -79,15 +78,12 @@ class MemberListDialog(ListDialog):
     max_lines = member_lists.MAX_ROWS
 
     async def begin(self, update: Update, context: BotContext) -> None:
-        t = await tr(update, context)
+        opened = await self.opening(update, context)
+        if opened is None:
+            return
+        t, _ = opened
         user = update.effective_user
         assert user is not None
-        await answer(update)
-        grants = await people.grants_of(context.db, user.id)
-        if not grants:
-            await finish(context, self)
-            await reply(update, t.gettext("You are not registered yet. Send /start to register."))
-            return
         self.start_draft(context, UNIT)
         question = Question("unit_id", N_("Branch"), N_("Branch"), levels=lambda _: (Level.BRANCH,))
         asking = await asking_for(context, user.id, {})
@@ -109,18 +105,8 @@ class MemberListDialog(ListDialog):
     def _unit_question(
         self, update: Update, context: BotContext, t: Translator, note: str = ""
     ) -> UnitQuestion:
-        assert update.effective_user is not None
-        prompt = f"{t.gettext(self.title)} — " + t.gettext("Which branch do the members join?")
-        if note:
-            prompt = f"{note}\n{prompt}"
-        levels = (Level.BRANCH,)
-        return UnitQuestion(
-            self,
-            title=lambda parent: prompt + "\n" + unit_title(t, parent),
-            levels=levels,
-            cancel="cancel",
-            when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
-        )
+        question = t.gettext("Which branch do the members join?")
+        return self.unit_question(update, context, t, question, (Level.BRANCH,), note)
 
     async def earlier_typed(self, update: Update, context: BotContext, text: str) -> None:
         t = await tr(update, context)

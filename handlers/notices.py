@@ -26,7 +26,7 @@ from handlers import (
     map_notices,
     privacy,
     title_decisions,
-    title_lists,
+    title_list_cards,
     title_undo,
 )
 from handlers.common import BotContext
@@ -44,9 +44,9 @@ RENDERERS: Final[Mapping[NoticeKind, Callable[[BotContext, int], Awaitable[None]
     # recognised or not (with the reason), to the nominator
     NoticeKind.NOMINATION_DECIDED: title_decisions.tell_nominator,
     # a list of nominations: one card, with its buttons, to the chairs who recognise its title
-    NoticeKind.NOMINATION_LIST_SUBMITTED: title_lists.ask_deciders,
+    NoticeKind.NOMINATION_LIST_SUBMITTED: title_list_cards.ask_deciders,
     # the list decided or returned (with the reason), to its nominator, once per list
-    NoticeKind.NOMINATION_LIST_DECIDED: title_lists.tell_nominator,
+    NoticeKind.NOMINATION_LIST_DECIDED: title_list_cards.tell_nominator,
     # a decision taken back within minutes, to the nominator who had been told it
     NoticeKind.NOMINATION_UNDONE: title_undo.tell_undone,
     NoticeKind.NOMINATION_LIST_UNDONE: title_undo.tell_list_undone,

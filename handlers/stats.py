@@ -42,6 +42,7 @@ from handlers.common import (
     unit_address,
     unit_title,
 )
+from handlers.screens import show_screen
 from handlers.stats_charts import (
     chart_buttons,
     chart_menu,
@@ -534,11 +535,7 @@ async def _send_stats(
     can_map = await map_points.can_map(context.db, scope)
     current = local_today(context.now()).year
     markup = _buttons(t, scope, grants, maps, parent, choice, current, can_map)
-    text = await stats_text(t, context, scope)
-    if edit:
-        await edit_or_reply(update, text, markup)
-    else:
-        await reply(update, text, markup)
+    await show_screen(update, [await stats_text(t, context, scope)], markup, edit=edit)
 
 
 async def _show_children(

@@ -13,7 +13,7 @@ its decider for a few minutes (`tt:un:<id>`, handled by `handlers.title_undo`, r
 before this module's `tt:` catch-all).
 
 /pending lists what waits for the chair: lists of nominations, nominations, and registration
-requests (their cards are `handlers.title_lists`' and `handlers.approvals`').
+requests (their cards are `handlers.title_list_cards`' and `handlers.approvals`').
 """
 
 from __future__ import annotations
@@ -190,9 +190,20 @@ async def show_card(
 ) -> None:
     """Put the nomination's current state on the chair's card (once decided, without buttons
     but ↩ Undo for a few minutes)."""
-    text = await card(context, t, nomination)
     viewer = update.effective_user.id if update.effective_user is not None else None
     markup = card_buttons(t, nomination, viewer, context.now())
+    await put_on_card(update, context, card_id, await card(context, t, nomination), markup)
+
+
+async def put_on_card(
+    update: Update,
+    context: BotContext,
+    card_id: int | None,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """`text` in place of the card `card_id` in this chat (a nomination's, a list's); a new
+    message when there is no card to edit (gone, too old), nothing when it already reads so."""
     chat = update.effective_chat
     assert chat is not None
     if card_id is not None:
@@ -299,7 +310,7 @@ async def pending(update: Update, context: BotContext) -> None:
     """The chair's queue, oldest first, each with its own buttons: the nominations to decide,
     then the registration requests waiting for this chair (the ones they were told of)."""
     from bot.services import registration  # who approves a registration is its rule
-    from handlers import title_lists  # a list of nominations' card (it imports this module)
+    from handlers import title_list_cards  # a list of nominations' card (it imports this module)
 
     t = await tr(update, context)
     user = update.effective_user
@@ -317,7 +328,7 @@ async def pending(update: Update, context: BotContext) -> None:
         return
     queue = await nominations.pending_for(context.db, user.id)
     requests = await registration.waiting_for(context.db, user.id)
-    lists = await title_lists.waiting(context, t, user.id)
+    lists = await title_list_cards.waiting(context, t, user.id)
     if not queue and not requests and not lists:
         await show_main_menu(update, context, t.gettext("Nothing is waiting for your decision."))
         return

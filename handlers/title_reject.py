@@ -29,6 +29,12 @@ REASON_TTL: Final = timedelta(hours=1)
 REASON_PROBLEMS: Final = (ReportError.REASON_REQUIRED, ReportError.REASON_TOO_LONG)
 
 
+def reason_too_old(asked_at: object, now: datetime) -> bool:
+    """True when the question (asked at `asked_at`, as stored in the dialog's data) is older
+    than `REASON_TTL`, or its time is missing: the text typed now decides nothing."""
+    return not isinstance(asked_at, str) or now - datetime.fromisoformat(asked_at) > REASON_TTL
+
+
 class RejectReason(Dialog):
     """Why a nomination is not recognised: the card's ❌ asks, the chair types it. It goes on
     top of whatever the chair has open (an interruption), and once the reason is saved or left
@@ -110,11 +116,7 @@ class RejectReason(Dialog):
         if nomination_id is None:
             await self._end(update, context, t.gettext("Nothing was decided. Choose a task below."))
             return
-        asked_at = data.get("asked_at")
-        if (
-            not isinstance(asked_at, str)
-            or context.now() - datetime.fromisoformat(asked_at) > REASON_TTL
-        ):
+        if reason_too_old(data.get("asked_at"), context.now()):
             text = t.gettext(
                 "The question about nomination #{number} was asked more than an hour ago, so "
                 "nothing was decided. Press ❌ Not recognise again if you still want to."

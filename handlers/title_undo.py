@@ -8,7 +8,7 @@ themselves (`handlers.title_decisions`) because it is its own rule and its own w
 single nomination and for a list alike.
 
 Callback data: `tt:un:<id>` a nomination, `tl:un:<id>` a list of them (its card is
-`handlers.title_lists`'); pressed later, it says it is too late. Registered before the `tt:`
+`handlers.title_list_cards`'); pressed later, it says it is too late. Registered before the `tt:`
 and `tl:` handlers of those modules (FEATURES' order), so they never see these.
 """
 
@@ -26,7 +26,7 @@ from bot.services.decision_undo import UndoError
 from bot.services.reporting import ReportError
 from bot.storage import reports
 from bot.storage.records import Nomination, NominationStatus
-from handlers import title_lists
+from handlers import title_list_cards
 from handlers.common import BotContext, answer, notify, tr, tr_for
 from handlers.report_texts import report_error_text
 from handlers.title_decisions import DECISION, UNDO, callback_id, pressed_card, show_card
@@ -95,7 +95,7 @@ async def list_undo_pressed(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     user = update.effective_user
     assert user is not None
-    list_id = title_lists.callback_id(update, UNDO)
+    list_id = title_list_cards.callback_id(update, UNDO)
     if list_id is None:
         await answer(update, t.gettext("This button is not valid."), alert=True)
         return
@@ -105,7 +105,7 @@ async def list_undo_pressed(update: Update, context: BotContext) -> None:
         await answer(update, undo_error_text(t, result), alert=True)
         current = await list_service.get(context.db, list_id)
         if current is not None and card_id is not None:
-            await title_lists.show_card(update, context, t, current, card_id)
+            await title_list_cards.show_card(update, context, t, current, card_id)
         return
     await answer(
         update,
@@ -113,7 +113,7 @@ async def list_undo_pressed(update: Update, context: BotContext) -> None:
             number=list_id
         ),
     )
-    await title_lists.show_card(update, context, t, result, card_id)
+    await title_list_cards.show_card(update, context, t, result, card_id)
 
 
 async def tell_undone(context: BotContext, nomination_id: int) -> None:
