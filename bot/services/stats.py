@@ -249,6 +249,16 @@ def _titles(
     return found
 
 
+def _raised_awarded(values: Values, start_year: int, end_year: int) -> tuple[int, int]:
+    """Raised and awarded over the period, baselines included: all a sub-unit line shows."""
+    raised = _sum(values, counters.FUND_RAISED, start_year, end_year)
+    awarded = _sum(values, counters.FUND_AWARDED, start_year, end_year)
+    return (
+        raised + _sum(values, _RAISED_BASELINE, start_year, end_year),
+        awarded + _sum(values, _AWARDED_BASELINE, start_year, end_year),
+    )
+
+
 def _funds(values: Values, start_year: int, end_year: int) -> FundStats:
     def total(indicator: str) -> int:
         return _sum(values, indicator, start_year, end_year)
@@ -300,15 +310,15 @@ async def _assemble(
     for line, own, figured, shape in zip(
         plan.subs, values[1:], resolved[1:], shapes[1:], strict=True
     ):
-        funds = _funds(own, start_year, end_year)
+        raised, awarded = _raised_awarded(own, start_year, end_year)
         sub_units.append(
             SubUnitStats(
                 unit=line.unit,
                 members=_members(own, figured, start_year, end_year),
                 branches=shape.get(Level.BRANCH, 0),
                 titles=_titles(own, figured, _communes(line.unit, shape), end_year),
-                raised=funds.raised,
-                awarded=funds.awarded,
+                raised=raised,
+                awarded=awarded,
             )
         )
     unit, own, figured, shape = plan.scope.unit, values[0], resolved[0], shapes[0]
