@@ -22,9 +22,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from bot.dates import EARLIEST_DATE
 from bot.services import figures
+from bot.services.derived import Derived
 from bot.services.figures import Resolved
 from bot.services.regroup import (
     MapChoice,
@@ -38,6 +40,7 @@ from bot.storage import statistics
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
 from bot.storage.models import Level, Unit, UnitKind
+from bot.storage.revisions import Revision
 from bot.storage.statistics import Shape, shape_key
 from bot.text import vi_sort_key
 
@@ -201,8 +204,23 @@ async def children_on_map(
 
 # --- structure --------------------------------------------------------------------------------
 
+_SHAPES: Final = Derived[list[Shape]]("shapes", (Revision.MAPS,))
+_FIGURES: Final = Derived[list[Resolved]]("figures", (Revision.MAPS, Revision.FIGURES))
+"""Kept between answers (`derived`): neither changes with a report."""
+
+
+def _kept_as(plan: Plan, year: int) -> tuple[object, ...]:
+    """What a plan's structure and figures depend on besides the maps: its lines and year."""
+    lines = tuple((line.unit.id, tuple(s.id for s in line.sources)) for line in plan.lines)
+    return (plan.today, year, lines)
+
 
 async def shapes(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> list[Shape]:
+    """`_shapes`, kept while the maps are unchanged."""
+    return await _SHAPES.get(db, _kept_as(plan, year), lambda: _shapes(db, maps, plan, year))
+
+
+async def _shapes(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> list[Shape]:
     """Districts or areas, communes and branches beneath each line (a unit counts itself):
     on the map at the end of `year`, or, on today's map of a year since it began, today's in
     force.
@@ -273,7 +291,12 @@ async def _shapes_on_map(
 
 
 async def resolved(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> list[Resolved]:
-    """The figures of each line for `year` on the plan's map."""
+    """The figures of each line for `year` on the plan's map, kept while the maps and the
+    figures are unchanged."""
+    return await _FIGURES.get(db, _kept_as(plan, year), lambda: _resolved(db, maps, plan, year))
+
+
+async def _resolved(db: Database | Tx, maps: Regrouping, plan: Plan, year: int) -> list[Resolved]:
     scope = plan.scope.unit
     if plan.today:
         children = [line.unit for line in plan.subs]

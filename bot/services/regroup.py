@@ -16,7 +16,8 @@ day E (`unit_move`) hangs under its old parent for the years before E's year, as
 up (docs/map-change.md). Units "on the map of a period" were in force on some day of it.
 
 The regrouping changes only when the map does (a migration), so it is built from a handful of
-reads and cached per database state (`statistics.map_state`).
+reads and kept while the maps are unchanged (`derived`, and per database state
+(`statistics.map_state`) inside a transaction).
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from enum import StrEnum
 from typing import Final
 
 from bot.services import scopes
+from bot.services.derived import Derived
 from bot.storage import statistics
 from bot.storage.db import Database, Tx
 from bot.storage.models import Grant, Level, Unit
+from bot.storage.revisions import Revision
 from bot.storage.statistics import MoveRow, SuccessorRow
 from bot.text import vi_sort_key
 
@@ -352,9 +355,17 @@ _CACHE: OrderedDict[str, Regrouping] = OrderedDict()
 _CACHE_SIZE: Final = 8
 
 
+_KEPT: Final = Derived[Regrouping]("regrouping", (Revision.MAPS,), size=2)
+
+
 async def load(db: Database | Tx) -> Regrouping:
-    """The regrouping of this database as it is now: one read when it is cached (or when no
-    unit ever ended or moved), built once per state of the maps."""
+    """The regrouping of this database as it is now: kept while the maps are unchanged
+    (`derived`), else one read when it is cached by the state of its maps (or when no unit
+    ever ended or moved), built once per state."""
+    return await _KEPT.get(db, "regrouping", lambda: _load(db))
+
+
+async def _load(db: Database | Tx) -> Regrouping:
     state = await statistics.map_state(db)
     if not state.ended and not state.moves:
         return Regrouping((), (), (), state.began)
