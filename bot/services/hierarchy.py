@@ -29,6 +29,29 @@ _COMMUNE_KINDS = {
     "phuong": UnitKind.WARD,
     "thi tran": UnitKind.TOWNSHIP,
 }
+_KIND_WORDS: Final = {
+    "tinh": UnitKind.PROVINCE,
+    **_DISTRICT_KINDS,
+    **_COMMUNE_KINDS,
+    "cum": UnitKind.AREA,
+}
+
+
+def split_kind_word(query: str) -> tuple[str, UnitKind | None]:
+    """A search that starts with what the unit is ("xã Đông Hưng", "thi tran dong hung"):
+    the name after that word and the kind it names; the query itself and None when it starts
+    with no such word or is nothing else. Units are named without it, and a chair types it
+    because that is how they say it, or to tell the commune of today from the township of
+    the same name that ended."""
+    words = query.split()
+    folded = [fold(word) for word in words]
+    for size in (2, 1):  # "thị xã" before "xã"
+        kind = _KIND_WORDS.get(" ".join(folded[:size]))
+        if kind is not None and len(words) > size:
+            return " ".join(words[size:]), kind
+    return query, None
+
+
 DISTRICT_COLUMNS = ("district_code", "district_name", "district_type")
 COMMUNE_COLUMNS = ("commune_code", "commune_name", "commune_type")
 AREA_COLUMNS = ("area_code", "area_name")

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
-from bot.services import counters, map_views, national_targets, regroup, scopes
+from bot.services import counters, hierarchy, map_views, national_targets, regroup, scopes
 from bot.services.figures import MEMBERS_SHARE, Figure, Resolved, target, target_percent
 from bot.services.map_views import MapView, Plan
 from bot.services.national_targets import NationalTarget
@@ -556,10 +556,17 @@ async def find_units(db: Database | Tx, grants: Sequence[Grant], query: str) -> 
     """Units in force (by name, code or a former name) and ended ones (by name, code or an
     alias), each in the person's scope on the map of its time. An ended unit and one in force
     that both answer are both offered: "Liên Giang" is the old commune until 30 June 2025 and
-    the commune of today that took it."""
+    the commune of today that took it. A leading type word ("xã Đông Hưng") keeps the units of
+    that type, when there are any: the township of the same name that ended is then left out.
+    The one unit named exactly is the answer among units in force that contain its name
+    ("Đông Hưng" before "Bắc Đông Hưng")."""
     maps = await regroup.load(db)
+    query, kind = hierarchy.split_kind_word(query)
     live_all = await unit_store.search(db, query)
     ended_all = await unit_store.find_ended(db, query)
+    if kind is not None and any(u.kind is kind for u in (*live_all, *ended_all)):
+        live_all = [u for u in live_all if u.kind is kind]
+        ended_all = [u for u in ended_all if u.kind is kind]
     live = [u for u in live_all if scopes.covers(grants, u)]
     ended = [u for u in ended_all if maps.may_see(grants, u, _last_year(u))]
     found = live + ended
@@ -568,12 +575,13 @@ async def find_units(db: Database | Tx, grants: Sequence[Grant], query: str) -> 
         return UnitSearch((), outside)
     code, folded = query.strip(), fold(query)
     exact_code = [u for u in found if u.code == code]
+    named: list[Unit] = []
     if exact_code:
         found = exact_code
     else:
         named = [u for u in found if fold(u.name) == folded]
         found = named + [u for u in found if u not in named]
     mixed = any(u.in_force for u in found) and any(not u.in_force for u in found)
-    if mixed or (len(found) > 1 and found[0].level is found[1].level):
+    if mixed or (len(found) > 1 and found[0].level is found[1].level and len(named) != 1):
         return UnitSearch(tuple(found[:CHOICES]))
     return UnitSearch((found[0],))

@@ -351,6 +351,14 @@ async def test_a_name_finds_the_ended_unit_and_the_one_of_today(
             "Xã Đông Hưng (từ 01/07/2025)",
             "Thị trấn Đông Hưng (đến 30/06/2025)",
         ]
+        # Said with what it is, as a chair says it: the one of that type, at once; the
+        # exact name before "Bắc Đông Hưng" and "Nam Đông Hưng", which contain it.
+        await admin.send("/stats xa dong hung")
+        assert admin.last_text.startswith("📊 Xã Đông Hưng, năm ")
+        await admin.send("/stats Thị trấn Đông Hưng 2023")
+        assert admin.last_text.startswith("📊 Thị trấn Đông Hưng, Huyện Đông Hưng, năm 2023\n")
+        await admin.send("/stats huyện Đông Hưng 2023")
+        assert admin.last_text.startswith("📊 Huyện Đông Hưng (cũ), năm 2023\n")
 
         # The old district's chair: only units of the old map are theirs, shown directly.
         chair = fake.user(DISTRICT_CHAIR)

@@ -509,3 +509,23 @@ async def test_migration_keeps_every_unit_and_reference(tmp_path: Path) -> None:
                 await unit_store.add_successor(tx, new, new)
     finally:
         await database.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "kind"),
+    [
+        ("xã Đông Hưng", "Đông Hưng", UnitKind.COMMUNE),
+        ("thi tran  dong hung", "dong hung", UnitKind.TOWNSHIP),
+        ("Thị xã Hưng Yên", "Hưng Yên", UnitKind.TOWN),
+        ("huyen Vu Thu", "Vu Thu", UnitKind.RURAL_DISTRICT),
+        ("Phường Thái Bình", "Thái Bình", UnitKind.WARD),
+        ("tỉnh Hưng Yên", "Hưng Yên", UnitKind.PROVINCE),
+        ("Quang Hưng", "Quang Hưng", None),  # "quan" is a word, not a prefix
+        ("xã", "xã", None),  # nothing after it: the word is the name asked for
+        ("Xuân Trúc", "Xuân Trúc", None),
+    ],
+)
+def test_a_search_may_start_with_what_the_unit_is(
+    query: str, name: str, kind: UnitKind | None
+) -> None:
+    assert hierarchy.split_kind_word(query) == (name, kind)
