@@ -10,6 +10,12 @@ person approved on it, in one step) and ❌ Reject:
 - Choose an existing branch: `PickBranch`, the commune's branches by the unit picker: the
   person is approved on the one chosen, nothing is added.
 
+A request for a branch that has been closed since (`registration.closed_branch_of`) says so
+on its card, which offers only "Choose another branch of the commune" (`PickBranch` again)
+and ❌ Reject: ✅ on an older card is refused with the reason, and the card is shown again
+with those buttons. The newcomer is asked meanwhile to choose another branch themselves
+(`handlers.waiting_request`).
+
 After a decision the chair's message has ↩ Undo for `registration.UNDO_WINDOW`: the request
 waits again as it was (the role taken back, a branch the approval added removed if nothing
 uses it yet), the message shows the card again, and the applicant is told; later, the button
@@ -40,7 +46,6 @@ from bot.services.registration import (
     UNDO_WINDOW,
     Decision,
     DecisionError,
-    Standing,
     UndoProblem,
 )
 from bot.storage import people
@@ -55,7 +60,6 @@ from handlers.common import (
     answer,
     edit_or_reply,
     main_menu,
-    next_step_text,
     notify,
     parse_callback,
     reply,
@@ -124,7 +128,28 @@ async def request_markup(
     context: BotContext, t: Translator, request: RegistrationRequest
 ) -> InlineKeyboardMarkup:
     """The card's buttons: ✅/❌, and for a proposal ✏ Correct the name and, when the commune
-    has branches in the list, Choose an existing branch."""
+    has branches in the list, Choose an existing branch. For a closed branch: another branch
+    of the commune (if it has one left) and ❌ only."""
+    closed = await registration.closed_branch_of(context.db, request)
+    if closed is not None and closed.parent_id is not None:
+        rows = []
+        if await unit_store.count_children(context.db, closed.parent_id) > 0:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t.gettext("Choose another branch of the commune"),
+                        callback_data=f"{DECISION_PREFIX}:{PICK}:{request.id}",
+                    )
+                ]
+            )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.gettext("❌ Reject"), callback_data=f"{DECISION_PREFIX}:{REJECT}:{request.id}"
+                )
+            ]
+        )
+        return InlineKeyboardMarkup(rows)
     rows = _decision_rows(t, request.id)
     if request.proposes:
         rows.append(
@@ -161,20 +186,42 @@ def undo_markup(t: Translator, request_id: int) -> InlineKeyboardMarkup:
 
 async def request_card(context: BotContext, t: Translator, request: RegistrationRequest) -> str:
     """A waiting request as a chair reads it in /pending."""
-    return t.gettext("📝 Registration request #{number}, sent {time}:\n{name}\n{unit}").format(
+    text = t.gettext("📝 Registration request #{number}, sent {time}:\n{name}\n{unit}").format(
         number=request.id,
         time=t.datetime(request.requested_at, context.runtime.settings.tz),
         name=request.full_name,
         unit=await requested_unit(t, context.db, request),
     )
+    return text + await _closed_hint(context, t, request)
 
 
 async def new_request_text(context: BotContext, t: Translator, request: RegistrationRequest) -> str:
-    return t.gettext("New registration request #{number}:\n{name}\n{unit}").format(
+    text = t.gettext("New registration request #{number}:\n{name}\n{unit}").format(
         number=request.id,
         name=request.full_name,
         unit=await requested_unit(t, context.db, request),
     )
+    return text + await _closed_hint(context, t, request)
+
+
+async def _closed_hint(context: BotContext, t: Translator, request: RegistrationRequest) -> str:
+    """For a chair, under a request for a closed branch: what may still be done with it."""
+    closed = await registration.closed_branch_of(context.db, request)
+    if closed is None or closed.parent_id is None or closed.valid_to is None:
+        return ""
+    if await unit_store.count_children(context.db, closed.parent_id) > 0:
+        hint = t.gettext(
+            "🔒 This branch was closed on {date}: no one can join it now. Choose another "
+            "branch of the commune for {name}, or reject the request; {name} has been asked "
+            "to choose another branch too."
+        )
+    else:
+        hint = t.gettext(
+            "🔒 This branch was closed on {date}: no one can join it now, and the commune has "
+            "no other branch in the list. Reject the request, or wait for {name} to propose "
+            "a branch."
+        )
+    return "\n" + hint.format(date=t.date(closed.valid_to), name=request.full_name)
 
 
 async def ask_chairs(context: BotContext, request_id: int) -> None:
@@ -210,6 +257,10 @@ def decision_error_text(t: Translator, error: DecisionError) -> str:
         DecisionError.NAME_TAKEN: t.gettext(
             "The commune already has a branch of that name that is no longer in the list. "
             "Correct the name (✏) or choose an existing branch."
+        ),
+        DecisionError.BRANCH_CLOSED: t.gettext(
+            "This branch has been closed, so no one can be approved onto it. Choose another "
+            "branch of the commune for this person, or reject the request."
         ),
     }
     return texts[error]
@@ -275,6 +326,14 @@ async def decide(update: Update, context: BotContext) -> None:
     )
     if isinstance(result, DecisionError):
         await answer(update, decision_error_text(t, result), alert=True)
+        request = await people.get_request(context.db, request_id)
+        if (
+            result is DecisionError.BRANCH_CLOSED
+            and request is not None
+            and pressed_card(update) is not None
+        ):  # the card again, with what may still be done
+            text = await request_card(context, t, request)
+            await edit_or_reply(update, text, await request_markup(context, t, request))
         return
     await answer(update)
     await edit_or_reply(
@@ -383,22 +442,16 @@ async def _tell_undone(context: BotContext, request_id: int, *, approval: bool) 
     """A decision taken back: the applicant is told, and shown the request that waits again
     with its buttons (withdraw it, choose another branch); an approval's menu goes. Nothing
     if it has been decided again meanwhile (that decision's own notice follows)."""
-    from handlers.waiting_request import waiting_buttons  # (it imports this module)
+    from handlers.waiting_request import (  # (it imports this module)
+        waiting_buttons,
+        waiting_text,
+    )
 
     request = await people.get_request(context.db, request_id)
     if request is None or request.status is not RequestStatus.PENDING:
         return
     t = await tr_for(context, request.telegram_id)
-    waiting = "\n".join(
-        [
-            next_step_text(t, Standing.PENDING),
-            t.gettext("Your request #{number}: {name}\n{unit}").format(
-                number=request.id,
-                name=request.full_name,
-                unit=await requested_unit(t, context.db, request),
-            ),
-        ]
-    )
+    waiting = await waiting_text(context, t, request)  # a branch closed meanwhile: said first
     if approval:
         text = t.gettext(
             "The chair has taken back the approval of your registration (request #{number}): "
@@ -448,6 +501,20 @@ class _OnAProposal(Dialog):
 
     action: str
     interruption = True
+    elsewhere = False
+    """Whether the dialog approves on another branch (a closed branch's request may be), or
+    only corrects a proposal."""
+
+    async def decidable(
+        self, db: Database, request_id: int, approver_id: int
+    ) -> RegistrationRequest | DecisionError:
+        return await registration.decidable(
+            db,
+            request_id,
+            approver_id,
+            proposal=not self.elsewhere,
+            elsewhere=self.elsewhere,
+        )
 
     def has_answers(self, data: dict[str, Any]) -> bool:
         return False
@@ -458,7 +525,7 @@ class _OnAProposal(Dialog):
         assert user is not None
         request_id = _callback_id(update, self.action)
         found = (
-            await registration.decidable(context.db, request_id, user.id, proposal=True)
+            await self.decidable(context.db, request_id, user.id)
             if request_id is not None
             else DecisionError.NOT_FOUND
         )
@@ -498,7 +565,7 @@ class _OnAProposal(Dialog):
         assert user is not None
         request_id = self.data(context).get("id")
         found = (
-            await registration.decidable(context.db, request_id, user.id, proposal=True)
+            await self.decidable(context.db, request_id, user.id)
             if isinstance(request_id, int)
             else DecisionError.NOT_FOUND
         )
@@ -631,33 +698,51 @@ class FixName(_OnAProposal):
 
 class PickBranch(_OnAProposal):
     """Choose an existing branch: the commune's branches (paged, filtered by typing); the
-    person is approved on the one chosen instead of the proposal."""
+    person is approved on the one chosen instead of the proposal, or of the branch asked for
+    that has been closed since."""
 
     name = "regpick"
     title = N_("Choosing a branch for a request")
     action = PICK
     entry = Entry(patterns=(rf"^{DECISION_PREFIX}:{PICK}:[0-9]+$",))
+    elsewhere = True
 
     def _question(
         self, t: Translator, request: RegistrationRequest, note: str = ""
     ) -> UnitQuestion:
         def title(parent: Unit) -> str:
-            text = t.gettext(
-                "Which branch of {unit} should {person} join, instead of the proposed {name}?"
-            ).format(
-                unit=unit_title(t, parent),
-                person=request.full_name,
-                name=request.proposed_branch_name,
-            )
+            if request.proposed_branch_name is None:  # asked for a branch closed since
+                text = t.gettext(
+                    "The branch {person} asked for has been closed. Which branch of {unit} "
+                    "should {person} join instead?"
+                ).format(unit=unit_title(t, parent), person=request.full_name)
+            else:
+                text = t.gettext(
+                    "Which branch of {unit} should {person} join, instead of the proposed "
+                    "{name}?"
+                ).format(
+                    unit=unit_title(t, parent),
+                    person=request.full_name,
+                    name=request.proposed_branch_name,
+                )
             return f"{note}\n{text}" if note else text
 
         return UnitQuestion(self, title=title, levels=(Level.BRANCH,), cancel="x")
 
+    async def _commune(self, context: BotContext, request: RegistrationRequest) -> Unit:
+        """The commune whose branches are offered: the one proposed in, or the closed
+        branch's."""
+        unit = await unit_store.get(context.db, request.unit_id)
+        assert unit is not None
+        if unit.level is not Level.COMMUNE and unit.parent_id is not None:
+            unit = await unit_store.get(context.db, unit.parent_id)
+            assert unit is not None
+        return unit
+
     async def starting(
         self, update: Update, context: BotContext, t: Translator, request: RegistrationRequest
     ) -> bool:
-        commune = await unit_store.get(context.db, request.unit_id)
-        assert commune is not None
+        commune = await self._commune(context, request)
         if await unit_store.count_children(context.db, commune.id) == 0:
             text = t.gettext("{unit} has no branches in the list yet.")
             await answer(update, text.format(unit=unit_title(t, commune)), alert=True)
@@ -675,9 +760,7 @@ class PickBranch(_OnAProposal):
         note: str = "",
     ) -> None:
         if PICKER not in self.data(context):
-            commune = await unit_store.get(context.db, request.unit_id)
-            assert commune is not None
-            self._question(t, request).begin(context, commune)
+            self._question(t, request).begin(context, await self._commune(context, request))
         await self._question(t, request, note).show(update, context, t)
 
     async def typed(self, update: Update, context: BotContext) -> None:

@@ -7,8 +7,15 @@ It is kept apart from the rest of registration (`handlers.start`) because it is 
 that knows the map: a commune with no branch is not a dead end (➕ names one, see
 `handlers.branch_proposal`), and a draft written when every map had districts is still read.
 
-Its buttons are the registration dialog's (`registration:<step>:u:<id>`, `…:p:<page>`, `…:b`,
-`…:new:<commune id>`, `…:cancel`); what a chosen branch does is the dialog's (`_submit`).
+Typed letters also find units by a former name, as the other unit pickers do
+(`handlers.picker`): a branch renamed by its chair ("Thôn Đông, nay thuộc chi hội Xóm Mới")
+among the commune's branches, a commune merged into today's among the communes (or the
+districts). They are offered below the names that match (`…:u:<id>:n`), and choosing one
+walks to it as if it had been chosen step by step.
+
+Its buttons are the registration dialog's (`registration:<step>:u:<id>`, `…:u:<id>:n`,
+`…:p:<page>`, `…:b`, `…:new:<commune id>`, `…:cancel`); what a chosen branch does is the
+dialog's (`_submit`).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from bot.services.registration import (
 )
 from bot.storage import units as unit_store
 from bot.storage.models import Level, Unit, UnitKind
+from handlers import picker
 from handlers.approvals import decision_buttons as decision_buttons  # /pending's card
 from handlers.approvals import request_card as request_card
 from handlers.approvals import request_markup as request_markup
@@ -84,17 +92,27 @@ class ChoosingBranch(Dialog):
             return
         self.new_step(context)
         query = str(data.get("query", ""))
+        page = int(data.get("page", 0))
         markup, total = await unit_picker(
             t,
             context.db,
             parent,
             prefix=self.prefix(context),
-            page=int(data.get("page", 0)),
+            page=page,
             query=query,
             back=bool(picking_trail(data)),
         )
         listed = first[0]
-        rows = [list(row) for row in markup.inline_keyboard]
+        hits = await self._former_hits(context, parent, query) if query and page == 0 else []
+        rows = picker.with_hits(
+            markup.inline_keyboard,
+            [
+                self.button(context, picker.former_label(t, hit), "u", hit.unit.id, picker.FORMER)
+                for hit in hits
+            ],
+            self.prefix(context),
+        )
+        rows = [list(row) for row in rows]
         if listed.level is Level.BRANCH:  # a commune's branches: and the one not among them
             rows.append([self.button(context, t.gettext(NOT_LISTED), "new", parent.id)])
         markup = InlineKeyboardMarkup([*rows, self._cancel_row(context, t)])
@@ -108,16 +126,43 @@ class ChoosingBranch(Dialog):
             question = t.gettext("Which district or city is your branch in?")
         lines = [intro] if intro else []
         lines.append(question.format(unit=unit_title(t, parent)))
-        if query and total == 0:
+        if query and total == 0 and hits:
+            lines.append(t.gettext(picker.ONLY_FORMER).format(text=query))
+        elif query and total == 0:
             lines.append(
                 t.gettext('No name contains "{text}". Try fewer letters.').format(text=query)
             )
         elif query:
             lines.append(t.gettext('Showing names that contain "{text}".').format(text=query))
+            if hits:
+                lines.append(t.gettext(picker.FORMER_TOO).format(text=query))
         else:
             lines.append(t.gettext("Tap a button, or type a few letters of the name to filter."))
         send = edit_or_reply if edit else reply
         await send(update, "\n".join(lines), markup)
+
+    async def _former_hits(
+        self, context: BotContext, parent: Unit, query: str
+    ) -> list[unit_store.Found]:
+        """Units found by a former name: a commune's branches among its branches only (a
+        renamed "Thôn Đông" of another commune would only mislead); above, the communes (and
+        the districts on a map that has them)."""
+        targets = (Level.BRANCH,) if parent.level is Level.COMMUNE else (Level.COMMUNE,)
+        return await picker.former_hits(context, parent, query, targets)
+
+    async def _start_at(
+        self, update: Update, context: BotContext, t: Translator, commune: Unit, *, intro: str
+    ) -> None:
+        """The walk begun at `commune`'s branches, the trail down to it filled in (⬅ Back goes
+        up as usual); when it has none left, its ➕ offer."""
+        data = self.data(context)
+        above = [u.id for u in await unit_store.ancestors(context.db, commune) if u.parent_id]
+        data.update(step=PICK, trail=[*above, commune.id], query="", page=0)
+        if await unit_store.count_children(context.db, commune.id) == 0:
+            data["trail"] = above
+            await self._no_branches(update, context, t, commune, intro=intro)
+            return
+        await self._show_step(update, context, t, intro=intro)
 
     async def _lost(self, update: Update, context: BotContext, t: Translator) -> None:
         """The draft lacks what the question needs (it cannot, short of a bug): start again."""
@@ -147,10 +192,9 @@ class ChoosingBranch(Dialog):
             await answer(update)
             await self._show_step(update, context, t, edit=True)
             return
-        unit_id = parse_number(parts[1]) if parts[:1] == ["u"] and len(parts) == 2 else None
         parent = await self._parent(context, data)
-        unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
-        if unit is None or parent is None or unit.parent_id != parent.id or not unit.active:
+        unit = await self._pressed_unit(context, parent, parts) if parent is not None else None
+        if unit is None or parent is None:
             await answer(update, t.gettext("That choice is not available any more."), alert=True)
             await self._show_step(update, context, t)
             return
@@ -158,17 +202,46 @@ class ChoosingBranch(Dialog):
         if unit.level is Level.BRANCH:
             await self._submit(update, context, t, unit)
             return
+        between = [  # a unit found by a former name may lie deeper than the list shown
+            u.id
+            for u in await unit_store.ancestors(context.db, unit)
+            if parent.covers(u) and u.id != parent.id
+        ]
         if (
             unit.level is Level.COMMUNE
             and await unit_store.count_children(context.db, unit.id) == 0
         ):
+            if between:
+                data.update(trail=[*trail, *between], query="", page=0)
             await self._no_branches(update, context, t, unit)
             return
-        data.update(trail=[*trail, unit.id], query="", page=0)
+        data.update(trail=[*trail, *between, unit.id], query="", page=0)
         await self._show_step(update, context, t, edit=True)
 
+    async def _pressed_unit(
+        self, context: BotContext, parent: Unit, parts: list[str]
+    ) -> Unit | None:
+        """The unit in force a `u:<id>` press chose: a child of the list's parent; with `:n`
+        (found by a former name), one anywhere beneath it. None for anything else."""
+        by_former = parts[2:] == [picker.FORMER]
+        if parts[:1] != ["u"] or len(parts) != (3 if by_former else 2):
+            return None
+        unit_id = parse_number(parts[1])
+        unit = await unit_store.get(context.db, unit_id) if unit_id is not None else None
+        if unit is None or not unit.active:
+            return None
+        if by_former:
+            return unit if parent.covers(unit) and unit.id != parent.id else None
+        return unit if unit.parent_id == parent.id else None
+
     async def _no_branches(
-        self, update: Update, context: BotContext, t: Translator, commune: Unit
+        self,
+        update: Update,
+        context: BotContext,
+        t: Translator,
+        commune: Unit,
+        *,
+        intro: str = "",
     ) -> None:
         """Not a dead end: the branch named by the newcomer (➕), back to the communes (the
         question stays the commune's), or out."""
@@ -180,14 +253,11 @@ class ChoosingBranch(Dialog):
                 self._cancel_row(context, t),
             ]
         )
-        await edit_or_reply(
-            update,
-            t.gettext(
-                "{unit} has no branches in the bot yet. Press ➕ to name yours: the chair adds "
-                "it when approving your request. Or choose another commune."
-            ).format(unit=unit_title(t, commune)),
-            markup,
-        )
+        text = t.gettext(
+            "{unit} has no branches in the bot yet. Press ➕ to name yours: the chair adds "
+            "it when approving your request. Or choose another commune."
+        ).format(unit=unit_title(t, commune))
+        await edit_or_reply(update, f"{intro}\n{text}" if intro else text, markup)
 
     async def _submit(
         self,

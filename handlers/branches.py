@@ -11,7 +11,8 @@ In the list each branch is a button: its screen offers ✏ Rename (a typed name,
 new branch's; the old one is kept as a former name, so searches still find it) and 🔒 Close
 (asked once more; the rules are `bot.services.branch_changes`). The people with a role on a
 closed branch are told (`tell_closed`); a report form refuses to start for them and says whom
-to ask (`closed_refusal`).
+to ask (`closed_refusal`). The question also counts what waits for the branch: registration
+requests (their senders are asked to choose another branch) and unused invite links (revoked).
 """
 
 from __future__ import annotations
@@ -478,6 +479,7 @@ class Branches(_AddingBranch):
                 "People with a role on it: {count}. They will be told, and can still read their "
                 "reports and the statistics."
             ).format(count=t.number(len(holders))),
+            *_waiting_lines(t, await branch_changes.waiting_on(context.db, branch, context.now())),
         ]
         self.new_step(context)
         rows = [
@@ -492,6 +494,9 @@ class Branches(_AddingBranch):
         branch_id = self.data(context).get("branch")
         before = await unit_store.get(context.db, branch_id) if isinstance(branch_id, int) else None
         holders = await branch_changes.people_on(context.db, before) if before else []
+        waiting = (
+            await branch_changes.waiting_on(context.db, before, context.now()) if before else None
+        )
         result = (
             await branch_changes.close_branch(
                 context.db, before.id, actor_id=user.id, now=context.now()
@@ -506,6 +511,14 @@ class Branches(_AddingBranch):
         note = t.gettext(
             "🔒 {unit} is closed. People told: {count}. Its reports are kept and still count."
         ).format(unit=unit_title(t, result), count=t.number(len(holders)))
+        if waiting is not None and (waiting.requests or waiting.invites):
+            done = t.gettext(
+                "Registration requests waiting for it: {requests} (their senders are asked to "
+                "choose another branch). Invite links revoked: {invites}."
+            ).format(
+                requests=t.number(waiting.requests), invites=t.number(waiting.invites)
+            )
+            note = f"{note}\n{done}"
         await self.show_list(update, context, t, note=note, edit=True)
 
     async def branch_pressed(
@@ -695,7 +708,7 @@ def change_error_text(t: Translator, error: BranchChangeError) -> str:
     return t.gettext(CHANGE_ERRORS[error])
 
 
-async def _ask_whom(db: Database, t: Translator, branch: Unit) -> str:
+async def ask_whom(db: Database, t: Translator, branch: Unit) -> str:
     """ "Hãy nhờ … (chủ tịch xã …) giao cho bạn vai trò ở chi hội khác.": whom to ask."""
     commune = await unit_store.get(db, branch.parent_id) if branch.parent_id else None
     keepers = await hierarchy.branch_keepers(db, commune) if commune else None
@@ -708,6 +721,26 @@ async def _ask_whom(db: Database, t: Translator, branch: Unit) -> str:
     return t.gettext("Ask the chair of {unit} to give you a role on another branch.").format(
         unit=where
     )
+
+
+def _waiting_lines(t: Translator, waiting: branch_changes.Waiting) -> list[str]:
+    """What closing settles besides the people on the branch: said only when there is some."""
+    lines = []
+    if waiting.requests:
+        lines.append(
+            t.gettext(
+                "Registration requests waiting for it: {count}. Their senders will be asked to "
+                "choose another branch; none can be approved onto this one."
+            ).format(count=t.number(waiting.requests))
+        )
+    if waiting.invites:
+        lines.append(
+            t.gettext(
+                "Unused invite links to it: {count}. They will stop working; whoever opens one "
+                "is told the branch was closed and whom to ask."
+            ).format(count=t.number(waiting.invites))
+        )
+    return lines
 
 
 def _closed_on(branch: Unit) -> date:
@@ -725,7 +758,7 @@ async def closed_refusal(context: BotContext, t: Translator, grants: Sequence[Gr
         "{unit} was closed on {date}, so it takes no new reports. What you reported there is "
         "kept and still counts."
     ).format(unit=unit_title(t, home), date=t.date(_closed_on(home)))
-    return f"{text} {await _ask_whom(context.db, t, home)}"
+    return f"{text} {await ask_whom(context.db, t, home)}"
 
 
 async def tell_closed(context: BotContext, branch_id: int) -> None:
@@ -742,7 +775,7 @@ async def tell_closed(context: BotContext, branch_id: int) -> None:
             "🔒 {unit} was closed on {date}. What you reported there is kept and still counts; "
             "you can still read it (/myreports) and the statistics, but it takes no new reports."
         ).format(unit=where or unit_title(t, branch), date=t.date(_closed_on(branch)))
-        await notify(context, telegram_id, f"{text} {await _ask_whom(context.db, t, branch)}")
+        await notify(context, telegram_id, f"{text} {await ask_whom(context.db, t, branch)}")
 
 
 def add_button(t: Translator, commune: Unit) -> InlineKeyboardButton:

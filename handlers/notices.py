@@ -28,6 +28,7 @@ from handlers import (
     title_decisions,
     title_list_cards,
     title_undo,
+    waiting_request,
 )
 from handlers.common import BotContext
 
@@ -52,6 +53,9 @@ RENDERERS: Final[Mapping[NoticeKind, Callable[[BotContext, int], Awaitable[None]
     NoticeKind.NOMINATION_LIST_UNDONE: title_undo.tell_list_undone,
     # a branch closed, to the people with a role on it (what they keep, whom to ask)
     NoticeKind.BRANCH_CLOSED: branches.tell_closed,
+    # the branch a registration request waits for was closed: to the person who asked, with
+    # the ways on (choose another branch of the commune, withdraw)
+    NoticeKind.REGISTRATION_BRANCH_CLOSED: waiting_request.tell_branch_closed,
     # the map changed: to each chair once, what became of each role (moved with its unit,
     # or stayed on the ended one)
     NoticeKind.MAP_CHANGED: map_notices.tell_chairs,

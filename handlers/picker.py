@@ -44,6 +44,13 @@ FORMER = "n"
 
 FORMER_NAME = N_("{former}, now in {unit}")
 FORMER_NAME_PART = N_("{former} (in part), now in {unit}")
+ONLY_FORMER = N_(
+    'No name contains "{text}" now; former names that do are shown with the unit they are '
+    "part of today."
+)
+FORMER_TOO = N_(
+    'Former names that contain "{text}" are shown with the unit they are part of today.'
+)
 
 
 def former_label(t: Translator, found: Found) -> str:
@@ -83,7 +90,7 @@ async def former_hits(
     return hits[:FORMER_HITS]
 
 
-def _with_hits(
+def with_hits(
     rows: Sequence[Sequence[InlineKeyboardButton]],
     hits: Sequence[InlineKeyboardButton],
     prefix: str,
@@ -160,7 +167,7 @@ async def show(
             )
             for hit in hits
         ]
-        markup = InlineKeyboardMarkup(_with_hits(markup.inline_keyboard, buttons, prefix))
+        markup = InlineKeyboardMarkup(with_hits(markup.inline_keyboard, buttons, prefix))
     else:
         hits = []
     empty = Empty()
@@ -170,12 +177,7 @@ async def show(
         markup = InlineKeyboardMarkup([*markup.inline_keyboard, *empty.rows, *extra_rows])
     lines = [title(parent)]
     if total == 0 and hits:
-        lines.append(
-            t.gettext(
-                'No name contains "{text}" now; former names that do are shown with the unit '
-                "they are part of today."
-            ).format(text=query)
-        )
+        lines.append(t.gettext(ONLY_FORMER).format(text=query))
     elif total == 0:
         lines.append(
             t.gettext('No name contains "{text}". Try fewer letters.').format(text=query)
@@ -187,12 +189,7 @@ async def show(
     else:
         lines.append(t.gettext("Tap a button, or type a few letters of the name to filter."))
         if hits:
-            lines.append(
-                t.gettext(
-                    'Former names that contain "{text}" are shown with the unit they are part '
-                    "of today."
-                ).format(text=query)
-            )
+            lines.append(t.gettext(FORMER_TOO).format(text=query))
     if edit:
         await edit_or_reply(update, "\n".join(lines), markup)
     else:

@@ -10,7 +10,8 @@ One dialog, `registration` (`Registration`), asks what registering needs:
   at once;
 - `regr:b:<id>` ("🔁 Choose another branch" under the person's waiting request,
   `handlers.waiting_request`): down the map again, the name kept; the old request is replaced
-  only when a new branch is chosen, so giving up half-way leaves it waiting.
+  only when a new branch is chosen, so giving up half-way leaves it waiting. For a request
+  whose branch has been closed since, the walk starts at that commune's other branches.
 - a branch that is not in the list: the newcomer proposes it (`handlers.branch_proposal`).
 
 The steps live in those modules as the dialog's bases (`ChoosingBranch`, `ProposingBranch`), so
@@ -43,6 +44,7 @@ from bot.storage import units as unit_store
 from bot.storage.models import RegistrationRequest, Unit
 from handlers.branch_choice import PICK, picking_trail
 from handlers.branch_proposal import PROPOSE_KIND, PROPOSE_NAME, ProposingBranch
+from handlers.branches import ask_whom
 from handlers.common import (
     REGISTRATION_DIALOG,
     BotContext,
@@ -55,6 +57,7 @@ from handlers.common import (
     show_main_menu,
     tr,
     unit_address,
+    unit_title,
 )
 from handlers.dialogs import Entry, finish
 from handlers.privacy import AGREE, LEAVE, notice_text, offer_notice
@@ -100,8 +103,39 @@ def invite_problem_text(t: Translator, problem: InviteProblem) -> str:
         ),
         InviteProblem.NOT_ALLOWED: t.gettext("You cannot create this invite."),
         InviteProblem.ALREADY_REGISTERED: t.gettext("You are already registered."),
+        InviteProblem.BRANCH_CLOSED: t.gettext(
+            "This invite link no longer works: its branch has been closed. Ask the chair of "
+            "your commune for a link to another branch, or send /start to register yourself."
+        ),
     }
     return texts[problem]
+
+
+async def invite_refusal(
+    context: BotContext, t: Translator, code: str, problem: InviteProblem
+) -> str:
+    """Why an invite link gives nothing; for a branch closed since, which one, when, and whom
+    to ask (the commune's chairs by name)."""
+    unit = await registration.invite_unit(context.db, code)
+    if (
+        problem is not InviteProblem.BRANCH_CLOSED
+        or unit is None
+        or unit.valid_to is None
+        or unit.parent_id is None
+    ):
+        return invite_problem_text(t, problem)
+    commune = await unit_store.get(context.db, unit.parent_id)
+    where = await unit_address(t, context.db, commune) if commune is not None else "?"
+    text = t.gettext(
+        "This invite link was for {unit} ({commune}), which was closed on {date}, so it no "
+        "longer works. {ask} Or send /start to register yourself and choose your branch."
+    )
+    return text.format(
+        unit=unit_title(t, unit),
+        commune=where,
+        date=t.date(unit.valid_to),
+        ask=await ask_whom(context.db, t, unit),
+    )
 
 
 def _start_argument(update: Update) -> str | None:
@@ -187,7 +221,7 @@ class Registration(ProposingBranch):
         checked = await registration.check_invite(db, code, context.now())
         if isinstance(checked, InviteProblem):
             await finish(context, self)  # this ends a registration under way too
-            await reply(update, invite_problem_text(t, checked))
+            await reply(update, await invite_refusal(context, t, code, checked))
             return
         unit = await unit_store.get(db, checked.unit_id)
         assert unit is not None
@@ -247,6 +281,21 @@ class Registration(ProposingBranch):
         self.data(context).update(
             mode=MOVE, request=found.id, name=found.full_name, step=PICK, trail=[], query="", page=0
         )
+        closed = await registration.closed_branch_of(context.db, found)
+        commune = (
+            await unit_store.get(context.db, closed.parent_id)
+            if closed is not None and closed.parent_id is not None
+            else None
+        )
+        if closed is not None and commune is not None and commune.active:
+            intro = t.gettext(
+                "{branch} has been closed. Choose another branch of {commune} (⬅ Back for "
+                "another commune). Your request #{number} keeps waiting until you have chosen."
+            ).format(
+                branch=unit_title(t, closed), commune=unit_title(t, commune), number=found.id
+            )
+            await self._start_at(update, context, t, commune, intro=intro)
+            return
         await self._show_step(
             update,
             context,
@@ -317,12 +366,11 @@ class Registration(ProposingBranch):
         if data.get("step") == NOTICE:
             await self._ask_self_name(update, context, t)
             return
-        checked = await registration.check_invite(
-            context.db, str(data.get("invite", "")), context.now()
-        )
+        code = str(data.get("invite", ""))
+        checked = await registration.check_invite(context.db, code, context.now())
         if isinstance(checked, InviteProblem):
             await finish(context, self)
-            await reply(update, invite_problem_text(t, checked))
+            await reply(update, await invite_refusal(context, t, code, checked))
             return
         await self.begin_invite(
             update, context, t, checked.code, await registration.standing(context.db, user.id)
@@ -475,7 +523,7 @@ class Registration(ProposingBranch):
         )
         await finish(context, self)
         if isinstance(result, InviteProblem):
-            await reply(update, invite_problem_text(t, result))
+            await reply(update, await invite_refusal(context, t, code, result))
             return
         await show_main_menu(
             update,

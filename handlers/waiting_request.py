@@ -6,6 +6,10 @@ branch" (`regr:b:<id>`, which starts the registration dialog again, `handlers.st
 shown by /start, by the access gate to anything else they send (`handlers.gate`), and under a
 decision taken back (`handlers.approvals`). Apart from registration because it outlives it: the
 dialog is over once the request is sent.
+
+When the branch it waits for is closed (`NoticeKind.REGISTRATION_BRANCH_CLOSED`), the person is
+told, and from then on their request is shown with that news first: 🔁 then opens the branches
+of the same commune, and everything they entered stays until they choose.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from bot.services.registration import (
     Standing,
 )
 from bot.storage import people
+from bot.storage import units as unit_store
+from bot.storage.models import RegistrationRequest, RequestStatus
 from handlers.approvals import decision_buttons as decision_buttons  # /pending's card
 from handlers.approvals import request_card as request_card
 from handlers.approvals import request_markup as request_markup
@@ -32,9 +38,13 @@ from handlers.common import (
     answer,
     edit_or_reply,
     next_step_text,
+    notify,
     parse_callback,
     reply,
     tr,
+    tr_for,
+    unit_in_sentence,
+    unit_title,
 )
 from handlers.dialogs import finish, on_screen
 from handlers.screens import NOT_VALID
@@ -89,17 +99,55 @@ async def show_waiting(
     if request is None:
         return False
     lines = [note] if note else []
-    lines.append(next_step_text(t, Standing.PENDING))
-    lines.append(
-        t.gettext("Your request #{number}: {name}\n{unit}").format(
-            number=request.id,
-            name=request.full_name,
-            unit=await requested_unit(t, context.db, request),
-        )
-    )
+    lines.append(await waiting_text(context, t, request))
     send = edit_or_reply if edit else reply
     await send(update, "\n".join(lines), waiting_buttons(t, request.id))
     return True
+
+
+async def waiting_text(context: BotContext, t: Translator, request: RegistrationRequest) -> str:
+    """What the person reads of their waiting request: what happens next (for a branch closed
+    since: that it was, and to choose another), then the request."""
+    closed = await registration.closed_branch_of(context.db, request)
+    commune = (
+        await unit_store.get(context.db, closed.parent_id)
+        if closed is not None and closed.parent_id is not None
+        else None
+    )
+    if closed is not None and commune is not None and closed.valid_to is not None:
+        first = t.gettext(
+            "🔒 {branch} of {commune} was closed on {date}, so your request #{number} cannot "
+            "be approved there. Everything you entered is kept: press 🔁 Choose another branch "
+            "to choose another branch of {commune} (or of another commune), or withdraw the "
+            "request."
+        ).format(
+            branch=unit_title(t, closed),
+            commune=unit_in_sentence(t, commune),
+            date=t.date(closed.valid_to),
+            number=request.id,
+        )
+    else:
+        first = next_step_text(t, Standing.PENDING)
+    request_lines = t.gettext("Your request #{number}: {name}\n{unit}").format(
+        number=request.id,
+        name=request.full_name,
+        unit=await requested_unit(t, context.db, request),
+    )
+    return f"{first}\n{request_lines}"
+
+
+async def tell_branch_closed(context: BotContext, request_id: int) -> None:
+    """`NoticeKind.REGISTRATION_BRANCH_CLOSED`: the branch of a waiting request was closed;
+    its sender hears it in their language, with the ways on. Nothing if the request has been
+    withdrawn, decided or moved to another branch meanwhile."""
+    request = await people.get_request(context.db, request_id)
+    if request is None or request.status is not RequestStatus.PENDING:
+        return
+    if await registration.closed_branch_of(context.db, request) is None:
+        return
+    t = await tr_for(context, request.telegram_id)
+    text = await waiting_text(context, t, request)
+    await notify(context, request.telegram_id, text, waiting_buttons(t, request.id))
 
 
 async def withdraw_pressed(update: Update, context: BotContext) -> None:

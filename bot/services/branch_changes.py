@@ -10,7 +10,13 @@
   years' still do (units count by their dates of life). Its members, titles and funds stay and
   count as before. The people with a role on it are told (a notice event); their grants stay,
   so they still read what they reported and the statistics, but a new report there is refused
-  (`closed_home`: the form says so at once and names whom to ask).
+  (`closed_home`: the form says so at once and names whom to ask). Nothing is left waiting
+  for it: in the same transaction its unused invite links are revoked (they expire now, as a
+  map change revokes those of the units it ends; whoever opens one is told the branch closed
+  and whom to ask), and each newcomer whose registration request waits for it is asked to
+  choose another branch (a notice event per request; the request keeps waiting, with the name
+  they gave, and a chair can no longer approve it onto the closed branch, only onto another
+  branch of the commune, or reject it: `registration.decide`).
 
 Both leave an audit line. Who may do it: whoever may add the commune's branches
 (`scopes.can_manage_branches`).
@@ -19,12 +25,13 @@ Both leave an audit line. Who may do it: whoever may add the commune's branches
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.services import hierarchy, scopes
 from bot.services.reporting import local_today
-from bot.storage import notice_events, people
+from bot.storage import map_changes, notice_events, people
 from bot.storage import units as unit_store
 from bot.storage.db import Database, Tx
 from bot.storage.models import ROLE_RANK, Grant, Level, Role, Unit
@@ -118,7 +125,46 @@ async def close_branch(
             after=ended.model_dump(mode="json"),
         )
         await notice_events.add(tx, NoticeKind.BRANCH_CLOSED, branch.id, now)
+        await _revoke_invites(tx, ended, actor_id, now)
+        for request in await people.pending_requests_under(tx, ended):
+            await notice_events.add(tx, NoticeKind.REGISTRATION_BRANCH_CLOSED, request.id, now)
         return ended
+
+
+async def _revoke_invites(tx: Tx, branch: Unit, actor_id: int, now: datetime) -> int:
+    """The branch's unused invites expire now, each with an audit line (as a map change
+    revokes those of the units it ends): a role on a closed branch is given to no one."""
+    revoked = 0
+    for invite in await map_changes.open_invites_on(tx, [branch.id], now):
+        if await map_changes.revoke_invite(tx, invite.code, now):
+            revoked += 1
+            await people.audit(
+                tx,
+                actor_id=actor_id,
+                action="revoke",
+                entity="invite",
+                entity_id=invite.code,
+                before={"expires_at": invite.expires_at.isoformat()},
+                after={"expires_at": now.isoformat(), "unit_closed": branch.id},
+            )
+    return revoked
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for a branch and would be settled by closing it: shown to the chair who is
+    about to close it, and told after."""
+
+    requests: int
+    """Registration requests waiting for it: their senders are asked to choose another."""
+    invites: int
+    """Unused invite links to it still valid: revoked."""
+
+
+async def waiting_on(db: Database, branch: Unit, now: datetime) -> Waiting:
+    requests = await people.pending_requests_under(db, branch)
+    invites = await map_changes.open_invites_on(db, [branch.id], now)
+    return Waiting(requests=len(requests), invites=len(invites))
 
 
 async def people_on(db: Database, branch: Unit) -> list[int]:

@@ -4,6 +4,11 @@ A newcomer whose branch is not in the list proposes it (a name and a kind): the 
 on the commune, and the chair who approves it adds the branch in the same step (or corrects
 its name, or approves the person on a branch already there). A chair may take an approval or
 a rejection back for `UNDO_WINDOW` after making it.
+
+A branch closed while a request waits for it (`branch_changes.close_branch`) takes no one:
+the request still waits, with the name given, and its sender is asked to choose another
+branch; a chair may approve it only onto another branch of the commune, or reject it. An
+invite to a closed branch gives nothing either (`InviteProblem.BRANCH_CLOSED`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.services import hierarchy, scopes
+from bot.services import branch_changes, hierarchy, scopes
 from bot.services.hierarchy import BranchNameTaken
 from bot.services.reporting import local_today
 from bot.storage import notice_events, people
@@ -360,6 +365,17 @@ class DecisionError(StrEnum):
     """A corrected name that is not 2 to 120 characters."""
     NAME_TAKEN = "name_taken"
     """A branch no longer in the list (closed) holds the proposed name: correct it."""
+    BRANCH_CLOSED = "branch_closed"
+    """The branch asked for has been closed: approve the person on another branch of the
+    commune instead, or reject."""
+
+
+class _Refused(Exception):
+    """A check inside the decision's transaction failed: it is rolled back."""
+
+    def __init__(self, error: DecisionError) -> None:
+        super().__init__(error.value)
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -371,11 +387,27 @@ class Decision:
     """Approving created `branch` from the proposal."""
 
 
+async def closed_branch_of(db: Database | Tx, request: RegistrationRequest) -> Unit | None:
+    """The closed branch a request that waits asks for (no one is approved onto it: another
+    branch of its commune, or a rejection); None for any other request."""
+    if request.status is not RequestStatus.PENDING or request.proposes:
+        return None
+    unit = await unit_store.get(db, request.unit_id)
+    return unit if unit is not None and branch_changes.is_closed(unit) else None
+
+
 async def decidable(
-    db: Database | Tx, request_id: int, approver_id: int, *, proposal: bool = False
+    db: Database | Tx,
+    request_id: int,
+    approver_id: int,
+    *,
+    proposal: bool = False,
+    elsewhere: bool = False,
 ) -> RegistrationRequest | DecisionError:
     """The request, if this chair may decide it now (it waits, it is within their scope);
-    `proposal`: and it proposes a branch (the card's ✏ and "choose an existing branch")."""
+    `proposal`: and it proposes a branch (the card's ✏); `elsewhere`: and it may be approved
+    on another branch of the commune than the one it asks for ("choose an existing branch"):
+    it proposes one, or the branch it asks for has been closed."""
     request = await people.get_request(db, request_id)
     if request is None:
         return DecisionError.NOT_FOUND
@@ -388,6 +420,8 @@ async def decidable(
     if request.status is not RequestStatus.PENDING:
         return DecisionError.ALREADY_DECIDED
     if proposal and not request.proposes:
+        return DecisionError.NOT_A_PROPOSAL
+    if elsewhere and not request.proposes and not branch_changes.is_closed(unit):
         return DecisionError.NOT_A_PROPOSAL
     return request
 
@@ -407,8 +441,12 @@ async def decide(
     Approving a request that proposes a branch creates it in the same transaction, in force
     from today, under the proposed name or the chair's correction (`name`); or approves the
     person on `existing`, a branch of the commune the chair chose instead. A name the commune
-    has a branch of already (folded) is that branch: nothing is created twice."""
-    found = await decidable(db, request_id, approver_id, proposal=bool(name or existing))
+    has a branch of already (folded) is that branch: nothing is created twice. A request for a
+    branch closed since is approved only on `existing` (else `BRANCH_CLOSED`); both are read
+    again inside the transaction, so a branch closed a moment ago takes no one."""
+    found = await decidable(
+        db, request_id, approver_id, proposal=bool(name), elsewhere=existing is not None
+    )
     if isinstance(found, DecisionError) and found is not DecisionError.ALREADY_DECIDED:
         return found
     request = await people.get_request(db, request_id)
@@ -417,8 +455,11 @@ async def decide(
     assert unit is not None
     if name is not None and (name := proposed_name(name)) is None:
         return DecisionError.BAD_NAME
+    commune_id = unit.id if unit.level is Level.COMMUNE else unit.parent_id
     if existing is not None and (
-        existing.level is not Level.BRANCH or not existing.active or existing.parent_id != unit.id
+        existing.level is not Level.BRANCH
+        or not existing.active
+        or existing.parent_id != commune_id
     ):
         return DecisionError.BAD_BRANCH
     status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
@@ -430,7 +471,9 @@ async def decide(
                 if now_is is not None and now_is.status is RequestStatus.WITHDRAWN:
                     return DecisionError.WITHDRAWN  # withdrawn a moment ago
                 return DecisionError.ALREADY_DECIDED
-            if approve and request.proposes:
+            if approve:
+                await _still_open(tx, request, existing)
+            if approve and (request.proposes or existing is not None):
                 branch, created = await _branch_for_proposal(
                     tx, request, unit, approver_id, now, name, existing
                 )
@@ -456,9 +499,24 @@ async def decide(
             await notice_events.add(tx, NoticeKind.REGISTRATION_DECIDED, request_id, now)
     except BranchNameTaken:
         return DecisionError.NAME_TAKEN  # rolled back: the request still waits
+    except _Refused as refused:
+        return refused.error  # likewise
     decided = await people.get_request(db, request_id)
     assert decided is not None
     return Decision(request=decided, branch=branch, created=created)
+
+
+async def _still_open(tx: Tx, request: RegistrationRequest, existing: Unit | None) -> None:
+    """Raise `_Refused` when the branch the person would join has been closed: the one chosen
+    instead (`BAD_BRANCH`), or the one asked for (`BRANCH_CLOSED`)."""
+    if existing is not None:
+        now_is = await unit_store.get(tx, existing.id)
+        if now_is is None or not now_is.active:
+            raise _Refused(DecisionError.BAD_BRANCH)
+    elif not request.proposes:
+        asked = await unit_store.get(tx, request.unit_id)
+        if asked is not None and branch_changes.is_closed(asked):
+            raise _Refused(DecisionError.BRANCH_CLOSED)
 
 
 async def _branch_for_proposal(
@@ -470,7 +528,8 @@ async def _branch_for_proposal(
     name: str | None,
     existing: Unit | None,
 ) -> tuple[Unit, bool]:
-    """The branch a proposal is approved on, and whether it was created now."""
+    """The branch a proposal (or a request for a closed branch) is approved on, and whether
+    it was created now."""
     if existing is not None:
         return existing, False
     assert request.proposed_branch_name is not None and request.proposed_branch_kind is not None
@@ -598,6 +657,9 @@ class InviteProblem(StrEnum):
     USED = "used"
     NOT_ALLOWED = "not_allowed"
     ALREADY_REGISTERED = "already_registered"
+    BRANCH_CLOSED = "branch_closed"
+    """The invite's branch has been closed since (its unused invites were revoked then): no
+    role is given on it; whoever opens it is told whom to ask."""
 
 
 async def invitable_roles(db: Database, telegram_id: int) -> list[Role]:
@@ -620,7 +682,7 @@ async def create_invite(
     db: Database, creator_id: int, role: Role, unit: Unit, now: datetime, *, ttl_days: int
 ) -> Invite | InviteProblem:
     grants = await people.grants_of(db, creator_id)
-    if not scopes.can_invite(grants, role, unit):
+    if not unit.in_force or not scopes.can_invite(grants, role, unit):
         return InviteProblem.NOT_ALLOWED
     async with db.transaction() as tx:
         return await add_invite(tx, creator_id, role, unit, now, ttl_days=ttl_days)
@@ -669,14 +731,25 @@ async def add_invite(
 
 
 async def check_invite(db: Database, code: str, now: datetime) -> Invite | InviteProblem:
+    """The invite, if it may be used now. A closed branch is said before expiry: closing it
+    revoked the link (it expired then), and a new link to it cannot be made."""
     invite = await people.get_invite(db, code)
     if invite is None:
         return InviteProblem.NOT_FOUND
     if invite.used_by is not None:
         return InviteProblem.USED
+    unit = await unit_store.get(db, invite.unit_id)
+    if unit is not None and branch_changes.is_closed(unit):
+        return InviteProblem.BRANCH_CLOSED
     if invite.expires_at <= now:
         return InviteProblem.EXPIRED
     return invite
+
+
+async def invite_unit(db: Database, code: str) -> Unit | None:
+    """The unit an invite is for, used or not (to name it when it cannot be used)."""
+    invite = await people.get_invite(db, code)
+    return await unit_store.get(db, invite.unit_id) if invite is not None else None
 
 
 async def redeem_invite(
@@ -694,7 +767,7 @@ async def redeem_invite(
         return checked
     async with db.transaction() as tx:
         if not await people.claim_invite(tx, code, telegram_id, now):
-            return InviteProblem.USED
+            return await _why_unclaimed(tx, code, now)
         await people.ensure_user(tx, telegram_id, language=language)
         await people.set_full_name(tx, telegram_id, full_name)
         grant_id = await people.add_grant(
@@ -711,6 +784,18 @@ async def redeem_invite(
         )
     grants = await people.grants_of(db, telegram_id)
     return next(grant for grant in grants if grant.id == grant_id)
+
+
+async def _why_unclaimed(tx: Tx, code: str, now: datetime) -> InviteProblem:
+    """An invite taken a moment ago by someone else (used), or revoked meanwhile: its branch
+    closed, or it ran out."""
+    invite = await people.get_invite(tx, code)
+    if invite is None or invite.used_by is not None:
+        return InviteProblem.USED
+    unit = await unit_store.get(tx, invite.unit_id)
+    if unit is not None and branch_changes.is_closed(unit):
+        return InviteProblem.BRANCH_CLOSED
+    return InviteProblem.EXPIRED
 
 
 async def grant_role(

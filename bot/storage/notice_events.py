@@ -28,6 +28,8 @@ class NoticeKind(StrEnum):
     NOMINATION_UNDONE = "nomination_undone"  # nomination.id: its decision taken back
     NOMINATION_LIST_UNDONE = "nomination_list_undone"  # nomination_list.id: likewise
     BRANCH_CLOSED = "branch_closed"  # unit.id: to the people with a role on the branch
+    REGISTRATION_BRANCH_CLOSED = "registration_branch_closed"  # registration_request.id: the
+    # branch it waits for was closed; to the person who asked (choose another branch)
     MAP_CHANGED = "map_changed"  # map_change.id: its chairs whose grants ended or moved
     ERASURE_REQUESTED = "erasure_requested"  # erasure_request.id: to the province admins
 
