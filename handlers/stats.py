@@ -351,6 +351,16 @@ def _ranking_lines(t: Translator, scope: ScopeStats) -> list[str]:
                 units=" · ".join(shown(line) for line in order[-SHOWN_SUB_UNITS:])
             )
         )
+    left_out = [line.unit.name for line in scope.sub_units if line not in order]
+    if by is RankBy.MEMBER_SHARE and left_out:  # no population figure: named, not hidden
+        names = " · ".join(left_out[: 2 * SHOWN_SUB_UNITS])
+        if len(left_out) > 2 * SHOWN_SUB_UNITS:
+            names += " …"
+        lines.append(
+            t.gettext("Not ranked, no population figure ({count} {units}): {names}").format(
+                count=t.number(len(left_out)), units=sub_unit_word(t, scope), names=names
+            )
+        )
     return lines
 
 

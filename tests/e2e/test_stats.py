@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -113,6 +114,10 @@ async def test_district_chair_drills_down_and_up(fake: FakeBotApi, data: World) 
     # Population is known for 2 of the district's 38 communes: the share is theirs, and says so.
     assert "👥 Hội viên: 802, bằng 26,7% dân số (số liệu của 2/38 xã) · mới trong kỳ: 2" in text
     assert "📋 1/38 xã có số liệu trong kỳ" in text  # members reported in 2026: one commune
+    # The 36 communes without a population are not ranked by share, and the text says which.
+    unranked = re.search(r"Chưa xếp hạng vì chưa có số dân \(36 xã\): (.*)", text)
+    assert unranked is not None and unranked.group(1).count(" · ") == 5, text
+    assert unranked.group(1).endswith(" …") and data.commune.name not in unranked.group(1)
     # Citizens: 2 recognised of 1,000 = 0.2 %, one pending.
     assert (
         "• Công dân học tập: 2/1.000 = 0,2% (chỉ tiêu toàn quốc 40% đến năm 2025 theo 677/QĐ-TTg)"
