@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.services import hierarchy, scopes
+from bot.services import hierarchy, map_change, scopes
 from bot.services.reporting import local_today
 from bot.storage import map_changes, notice_events, people
 from bot.storage import units as unit_store
@@ -125,29 +125,16 @@ async def close_branch(
             after=ended.model_dump(mode="json"),
         )
         await notice_events.add(tx, NoticeKind.BRANCH_CLOSED, branch.id, now)
-        await _revoke_invites(tx, ended, actor_id, now)
+        await map_change.revoke_invites(
+            tx,
+            await map_changes.open_invites_on(tx, [branch.id], now),
+            now,
+            actor_id=actor_id,
+            closed=ended,
+        )
         for request in await people.pending_requests_under(tx, ended):
             await notice_events.add(tx, NoticeKind.REGISTRATION_BRANCH_CLOSED, request.id, now)
         return ended
-
-
-async def _revoke_invites(tx: Tx, branch: Unit, actor_id: int, now: datetime) -> int:
-    """The branch's unused invites expire now, each with an audit line (as a map change
-    revokes those of the units it ends): a role on a closed branch is given to no one."""
-    revoked = 0
-    for invite in await map_changes.open_invites_on(tx, [branch.id], now):
-        if await map_changes.revoke_invite(tx, invite.code, now):
-            revoked += 1
-            await people.audit(
-                tx,
-                actor_id=actor_id,
-                action="revoke",
-                entity="invite",
-                entity_id=invite.code,
-                before={"expires_at": invite.expires_at.isoformat()},
-                after={"expires_at": now.isoformat(), "unit_closed": branch.id},
-            )
-    return revoked
 
 
 @dataclass(frozen=True)

@@ -635,7 +635,7 @@ async def _apply(tx: Tx, fresh: MapChangePlan, now: datetime) -> MapChangeResult
     new[fresh.new_province_code] = new_province
     moved, kept = await _move_grants(tx, fresh, new)
     fresh = replace(fresh, grants_moved=tuple(moved), grants_kept=tuple(kept))
-    revoked = await _revoke_invites(tx, fresh.invites, now)
+    revoked = await revoke_invites(tx, fresh.invites, now)
     mismatches, left = await counters.rebuild_checked(tx)
     if left:
         raise MapChangeError(MapProblem.COUNTERS, str(len(left)), count=len(left))
@@ -720,21 +720,33 @@ async def _move_grants(
     return moved, kept
 
 
-async def _revoke_invites(tx: Tx, invites: Iterable[InviteRow], now: datetime) -> int:
-    """Unused invites to units that end expire now: a role on an ended unit is not given any
-    more (whoever opens one is told it expired and to ask for a new one)."""
+async def revoke_invites(
+    tx: Tx,
+    invites: Iterable[InviteRow],
+    now: datetime,
+    *,
+    actor_id: int | None = None,
+    closed: Unit | None = None,
+) -> int:
+    """Unused invites to units that end expire now, each with an audit line: a role on an
+    ended unit is not given any more (whoever opens one is told it expired, or that its
+    branch closed, and whom to ask). `actor_id`: the chair who closed `closed`, a branch
+    (None: a map change)."""
     revoked = 0
     for invite in invites:
         if await map_store.revoke_invite(tx, invite.code, now):
             revoked += 1
+            after: dict[str, object] = {"expires_at": now.isoformat()}
+            if closed is not None:
+                after["unit_closed"] = closed.id
             await people.audit(
                 tx,
-                actor_id=None,
+                actor_id=actor_id,
                 action="revoke",
                 entity="invite",
                 entity_id=invite.code,
                 before={"expires_at": invite.expires_at.isoformat()},
-                after={"expires_at": now.isoformat()},
+                after=after,
             )
     return revoked
 
