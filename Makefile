@@ -27,12 +27,15 @@ run: setup
 shell: setup
 	$(BIN)/khuyenhoc shell
 
-## Lint, type check and the whole test suite (what CI runs).
+## Lint, type check and the whole test suite (what CI runs), one pytest-xdist worker per CPU.
+## A file at a time runs as usual, in one process: .venv/bin/python -m pytest tests/unit/test_x.py
+## --dist loadfile keeps a file's tests on one worker: its module-scoped fixtures (a built
+## wheel, a demo province) are built once, not once per worker.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 ## Refresh the message template and merge it into every catalog.
 extract: $(STAMP)

@@ -252,6 +252,7 @@ async def test_settle_timeout_names_the_update(fake: FakeBotApi) -> None:
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_rate_limits_answer_429(fake: FakeBotApi) -> None:
     fake.limits = TelegramLimits()
+    fake.limits_clock = lambda: 1000.0  # the 40 sends land in one window however slow they are
     app = ApplicationBuilder().token(TOKEN).base_url(fake.base_url).build()
     async with app.bot as bot:
         results = await asyncio.gather(
