@@ -2,8 +2,9 @@
 published 2023 size, moved onto today's map, and Hưng Yên since.
 
 Measures: the time to build that database; for today's province, xã Đông Hưng and one commune,
-the database work of /stats (`stats.compute`, counters only) against deriving the same numbers
-from the raw tables (`stats.full_scan`), as a ratio; and the whole /stats handler, from sending
+the database work of /stats (`stats.compute`, counters only: asked again, just after a report,
+and just after a change to the map or the figures, when nothing kept between answers can be
+used) against deriving the same numbers from the raw tables (`stats.full_scan`), as a ratio; and the whole /stats handler, from sending
 the message to the bot having settled, through the real Application and the fake Bot API. Then
 prints `/report 2023` as the province administrator gets it.
 
@@ -24,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -58,15 +60,31 @@ async def median(runs: int, work: Callable[[], Awaitable[object]]) -> float:
     return statistics.median(times)
 
 
-async def cold_median(path: Path, runs: int, unit: Unit, year: int) -> float:
-    """`stats.compute` on a connection opened for it (what is kept is kept per connection)."""
+async def median_after(
+    db: Database, runs: int, unit: Unit, year: int, write: tuple[str, tuple[object, ...]]
+) -> float:
+    """`stats.compute`'s median, each run just after the write `write` (not timed)."""
     times = []
     for _ in range(runs):
-        async with Database(path) as fresh:
-            started = time.perf_counter()
-            await stats.compute(fresh, unit, start_year=year, end_year=year)
-            times.append(time.perf_counter() - started)
+        await db.execute(*write)
+        started = time.perf_counter()
+        await stats.compute(db, unit, start_year=year, end_year=year)
+        times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def after_report(unit: Unit, year: int) -> tuple[str, tuple[object, ...]]:
+    """A write to the counters as a report makes (the values left as they are): what is kept
+    stays valid, but SQLite's page cache of the reading connection starts again."""
+    return (
+        "UPDATE stat_counter SET value = value WHERE unit_id = ? AND year = ?",
+        (unit.id, year),
+    )
+
+
+COLD: Final = ("UPDATE data_revision SET value = random()", ())
+"""New revisions for the maps and the figures, as any write to those tables gives them:
+nothing kept can be used."""
 
 
 async def prepare(path: Path) -> None:
@@ -125,12 +143,12 @@ async def database_work(
     """Prints compute against full_scan; returns the province's compute median."""
     print(f"\nperiod {year} (what /stats shows by default); times are medians")
     print(
-        "compute: as asked again and again (the maps, structure and figures kept, see "
-        "bot/services/derived.py);\ncold: on a connection that keeps nothing yet, as after "
-        "a change to the map or the figures"
+        "compute: asked again (the maps, structure and figures kept, bot/services/derived.py); "
+        "after report:\njust after a report's write; cold: just after a change to the map or "
+        "the figures (nothing kept usable)"
     )
     print(
-        f"{'scope':28} {f'compute ×{runs}':>14} {f'cold ×{runs}':>12} "
+        f"{'scope':28} {f'compute ×{runs}':>14} {'after report':>13} {'cold':>9} "
         f"{f'full_scan ×{scan_runs}':>16} {'ratio':>8}  same"
     )
     province_time = 0.0
@@ -143,15 +161,16 @@ async def database_work(
             return await stats.full_scan(db, unit, start_year=year, end_year=year)
 
         quick = await median(runs, fast)
-        cold = await cold_median(db.path, runs, unit, year)
+        reported = await median_after(db, runs, unit, year, after_report(unit, year))
+        cold = await median_after(db, runs, unit, year, COLD)
         scanned = await median(scan_runs, slow)
         same = await fast() == await slow()
         print(
-            f"{label:28} {ms(quick):>14} {ms(cold):>12} {ms(scanned):>16} "
+            f"{label:28} {ms(quick):>14} {ms(reported):>13} {ms(cold):>9} {ms(scanned):>16} "
             f"{scanned / quick:>7.0f}×  {'yes' if same else 'NO'}"
         )
         if unit.level is Level.PROVINCE:
-            province_time = quick
+            province_time = max(quick, reported)
     return province_time
 
 
@@ -217,8 +236,8 @@ async def main() -> None:
             province_time = await database_work(db, targets, year, args.runs, args.scan_runs)
             verdict = "OK" if province_time * 1000 <= TARGET_MS else "TOO SLOW"
             print(
-                f"\ntarget: province /stats at most {TARGET_MS:.0f} ms of database time: "
-                f"{ms(province_time)}, {verdict}"
+                f"\ntarget: province /stats at most {TARGET_MS:.0f} ms of database time, asked "
+                f"again or after a report (a campaign week): {ms(province_time)}, {verdict}"
             )
             await handler_work(path, db, targets, args.runs)
         finally:
