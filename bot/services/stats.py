@@ -557,16 +557,24 @@ async def find_units(db: Database | Tx, grants: Sequence[Grant], query: str) -> 
     alias), each in the person's scope on the map of its time. An ended unit and one in force
     that both answer are both offered: "Liên Giang" is the old commune until 30 June 2025 and
     the commune of today that took it. A leading type word ("xã Đông Hưng") keeps the units of
-    that type, when there are any: the township of the same name that ended is then left out.
+    that type, when there are any (else the word is part of the name): the township of the
+    same name that ended is then left out.
     The one unit named exactly is the answer among units in force that contain its name
     ("Đông Hưng" before "Bắc Đông Hưng")."""
     maps = await regroup.load(db)
-    query, kind = hierarchy.split_kind_word(query)
-    live_all = await unit_store.search(db, query)
-    ended_all = await unit_store.find_ended(db, query)
+    name, kind = hierarchy.split_kind_word(query)
+    live_all = await unit_store.search(db, name)
+    ended_all = await unit_store.find_ended(db, name)
     if kind is not None and any(u.kind is kind for u in (*live_all, *ended_all)):
         live_all = [u for u in live_all if u.kind is kind]
         ended_all = [u for u in ended_all if u.kind is kind]
+        query = name
+    elif kind is not None:  # the word may be part of a name ("Cụm dân cư số 1")
+        whole = await unit_store.search(db, query), await unit_store.find_ended(db, query)
+        if any(whole):
+            live_all, ended_all = whole
+        else:
+            query = name
     live = [u for u in live_all if scopes.covers(grants, u)]
     ended = [u for u in ended_all if maps.may_see(grants, u, _last_year(u))]
     found = live + ended

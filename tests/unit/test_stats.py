@@ -18,6 +18,7 @@ from bot.config import DATA_DIR
 from bot.services import (
     annual_report,
     funds,
+    hierarchy,
     imports,
     members,
     national_targets,
@@ -28,10 +29,12 @@ from bot.services import (
 from bot.services.figures import MEMBERS_SHARE, Figure, set_figure, target
 from bot.services.imports import ImportResult
 from bot.services.stats import FundStats, MemberStats, RankBy, TitleStats
+from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.db import Database
-from bot.storage.models import Unit
+from bot.storage.models import Unit, UnitKind
 from bot.storage.records import Campaign, DonorKind, NominationKind, ReportKind
+from bot.text import fold
 from tests.unit.reporting_helpers import (
     ADMIN,
     CHAIR,
@@ -596,3 +599,19 @@ async def test_random_operations_compute_equals_full_scan(
         fast = await stats.compute(db, unit, start_year=start, end_year=end)
         assert fast == await stats.full_scan(db, unit, start_year=start, end_year=end)
     await clean(db)
+
+
+async def test_a_unit_named_with_its_type(db: Database, world: World) -> None:
+    """A chair types the type as they say it ("xã …"); a name that only starts with such a
+    word ("Cụm dân cư …") is still found by its whole name."""
+    admin = await people.grants_of(db, ADMIN)
+    commune = world.commune
+    found = await stats.find_units(db, admin, f"xa {fold(commune.name)}")
+    assert found.choices == (commune,)
+    branch = await hierarchy.create_branch(
+        db, commune, "Cụm dân cư Bắc Sơn", UnitKind.VILLAGE, actor_id=ADMIN, since=None
+    )
+    assert (await stats.find_units(db, admin, "cum dan cu bac son")).choices == (branch,)
+    # The wrong type word: what the rest names.
+    assert (await stats.find_units(db, admin, "huyện Cụm dân cư Bắc Sơn")).choices == (branch,)
+    assert (await stats.find_units(db, admin, f"phường {commune.name}")).choices == (commune,)
