@@ -4,9 +4,10 @@ published 2023 size, moved onto today's map, and Hưng Yên since.
 Measures: the time to build that database; for today's province, xã Đông Hưng and one commune,
 the database work of /stats (`stats.compute`, counters only: asked again, just after a report,
 and just after a change to the map or the figures, when nothing kept between answers can be
-used) against deriving the same numbers from the raw tables (`stats.full_scan`), as a ratio; and the whole /stats handler, from sending
-the message to the bot having settled, through the real Application and the fake Bot API. Then
-prints `/report 2023` as the province administrator gets it.
+used) against deriving the same numbers from the raw tables (`stats.full_scan`), as a ratio;
+and the whole /stats handler, from sending the message to the bot having settled, through the
+real Application and the fake Bot API. Then prints `/report 2023` as the province
+administrator gets it.
 
 Prints figures; not a test. Run with `make bench` or
 `.venv/bin/python benchmarks/stats.py [--database PATH] [--runs 20] [--scan-runs 3]`.
