@@ -2152,6 +2152,19 @@ class FakeUser:
             fields["caption"] = caption
         return await self._act_message(self._message_action(fields, f"document {file_name!r}"))
 
+    async def send_photo(
+        self, content: bytes = b"\xff\xd8\xff\xe0", caption: str | None = None
+    ) -> int:
+        """Send a photo as the camera or gallery button does (compressed, no file name)."""
+        stored = self.api._store_file(content, None, "image/jpeg", "photos")
+        size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        fields: JsonDict = {
+            "photo": [{**size, "width": 800, "height": 600, "file_size": len(content)}]
+        }
+        if caption is not None:
+            fields["caption"] = caption
+        return await self._act_message(self._message_action(fields, "photo"))
+
     def _contact_action(self, phone_number: str) -> _Action:
         contact: JsonDict = {
             "phone_number": phone_number,

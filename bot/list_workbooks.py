@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -123,6 +124,78 @@ def read_rows(content: bytes, file_name: str, *, headers: Collection[str] = ()) 
     if len(rows) > MAX_ROWS:
         raise WorkbookUnreadable(Unreadable.TOO_MANY_ROWS)
     return rows
+
+
+@dataclass(frozen=True)
+class Peek:
+    """The start of a spreadsheet, enough to tell which one it is without reading it all: the
+    names of its sheets (none for a CSV file) and the first non-blank rows of the first, as
+    `read_rows` numbers them."""
+
+    sheets: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+PEEK_ROWS = HEADER_SEARCH + 2
+"""Rows looked at: the header row is among the first `HEADER_SEARCH`, and one below it."""
+_PEEK_SCAN = 200
+"""Physical rows scanned for them: blank rows above a header are few."""
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def peek(content: bytes, file_name: str) -> Peek:
+    """The sheets' names and the first `PEEK_ROWS` non-blank rows of a workbook (.xlsx, or a
+    file without a name that is one) or a CSV file; nothing else is read, so a large file costs
+    no more than a small one. Raises `WorkbookUnreadable`: too large, or not a spreadsheet (a
+    PDF, a Word file, an old .xls, a damaged workbook)."""
+    if len(content) > MAX_BYTES:
+        raise WorkbookUnreadable(Unreadable.TOO_LARGE)
+    if file_name.lower().endswith((".csv", ".txt")):
+        return Peek((), _first(_peek_csv(content)))
+    if not content.startswith(_ZIP_MAGIC):
+        raise WorkbookUnreadable(Unreadable.NOT_A_WORKBOOK)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # a damaged or foreign file is the sender's problem, not a crash
+        raise WorkbookUnreadable(Unreadable.NOT_A_WORKBOOK) from None
+    try:
+        sheets = tuple(book.sheetnames)
+        if not book.worksheets:
+            return Peek(sheets, ())
+        values = book.worksheets[0].iter_rows(max_row=_PEEK_SCAN, values_only=True)
+        raw = [(number, [cell_text(v) for v in row]) for number, row in enumerate(values, 1)]
+        return Peek(sheets, _first(raw))
+    except Exception:
+        raise WorkbookUnreadable(Unreadable.NOT_A_WORKBOOK) from None
+    finally:
+        book.close()
+
+
+def _peek_csv(content: bytes) -> list[Row]:
+    """The first lines of a CSV file: UTF-8, else Windows-1258 (as the figures' import reads
+    one); a file with NUL bytes is not text at all."""
+    head = content[: 64 * 1024]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 3:  # only a character cut where the head was cut
+            text = head[: error.start].decode("utf-8-sig")
+        else:
+            text = unicodedata.normalize("NFC", head.decode("cp1258", errors="replace"))
+    if "\x00" in text:
+        raise WorkbookUnreadable(Unreadable.NOT_A_WORKBOOK)
+    lines = text.splitlines()[:_PEEK_SCAN]
+    try:
+        dialect = csv.Sniffer().sniff("\n".join(lines)[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(lines, dialect)
+    return [(number, [cell.strip() for cell in cells]) for number, cells in enumerate(reader, 1)]
+
+
+def _first(raw: list[Row]) -> tuple[Row, ...]:
+    rows = [(number, _trimmed(cells)) for number, cells in raw]
+    return tuple((number, cells) for number, cells in rows if cells)[:PEEK_ROWS]
 
 
 def _trimmed(cells: list[str]) -> list[str]:

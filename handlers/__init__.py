@@ -8,6 +8,8 @@ that matches takes it. The table:
 | -1    | the gate                       | until approved, only registration gets through      |
 |  1    | the dialog router, first       | a dialog on screen gets its text and its buttons    |
 |  1    | each feature's handlers        | commands that only read, stateless buttons          |
+|  1    | a file or photo, no dialog     | `incoming_files`: to the flow it belongs to, with   |
+|       | on screen                      | the file, or "what is it?" with the flows' buttons  |
 |  1    | the fallback, last             | "not understood", an old button                     |
 |  2    | come back                      | after a command that only read, ask again what a    |
 |       |                                | dialog on screen was waiting for                    |
@@ -33,6 +35,7 @@ from handlers import (
     contributions,
     errors,
     gate,
+    incoming_files,
     invite,
     language,
     member_lists,
@@ -88,6 +91,9 @@ FEATURES = (
     placing,
     privacy,
     rollout,
+    # Documents and photos the router left (no dialog on screen); the figures import is one of
+    # the flows it hands a file to (`targets.ask_import`).
+    incoming_files,
     language,
     menu,
 )
@@ -124,8 +130,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> DialogRo
         await router.show_current(update, context)
 
     read_only = (
-        filters.Command()
-        & filters.Regex(rf"^/({'|'.join(READ_ONLY_COMMANDS)})(@\w+)?(\s|$)")
+        filters.Command() & filters.Regex(rf"^/({'|'.join(READ_ONLY_COMMANDS)})(@\w+)?(\s|$)")
     ) | filters.Text([*_labels(MENU_HELP.label), *_labels(MENU_STATS.label)])
     application.add_handler(MessageHandler(read_only, come_back), group=COME_BACK_GROUP)
     application.add_error_handler(errors.on_error)

@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from telegram import (
     Bot,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -421,6 +422,44 @@ def parse_callback(data: str | None, prefix: str) -> list[str]:
     if not data or not data.startswith(prefix + ":"):
         return []
     return data[len(prefix) + 1 :].split(":")
+
+
+# ---------------------------------------------------------------- files people send
+
+
+class SentFile(TypedDict):
+    """A file a person sent, as a dialog keeps it (JSON, in `user_data`): Telegram's id to
+    download it again when it is used (the draft stays small, and what is used is what was
+    sent), its name, and its size as Telegram gave it (0: not given)."""
+
+    id: str
+    name: str
+    size: int
+
+
+def sent_file(document: Document, default_name: str = "file") -> SentFile:
+    return {
+        "id": document.file_id,
+        "name": document.file_name or default_name,
+        "size": document.file_size or 0,
+    }
+
+
+def kept_file(value: object) -> SentFile | None:
+    """A `SentFile` read back from a draft (None if there is none, or it is not one)."""
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+        return None
+    size = value.get("size")
+    return {
+        "id": value["id"],
+        "name": str(value.get("name") or "file"),
+        "size": size if isinstance(size, int) else 0,
+    }
+
+
+async def download(context: BotContext, file: SentFile) -> bytes:
+    telegram_file = await context.bot.get_file(file["id"])
+    return bytes(await telegram_file.download_as_bytearray())
 
 
 # ---------------------------------------------------------------- notices to other people

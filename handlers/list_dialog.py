@@ -5,7 +5,8 @@ questions first (the title and year, the branch), then the lines, then a check b
   pasted or typed, each non-blank line one entry, numbered across the messages; ✅ Done shows
   the check. A workbook sent as a document (the template the bot sends with 📥, or any
   .xlsx/.csv) is read the same way, its rows numbered as the sheet numbers them, and goes
-  straight to the check.
+  straight to the check. One sent outside the dialog starts it (`handlers.incoming_files`):
+  kept while the first questions are asked (`keep_file`), then read (`lines_next`).
 - **The check** shows what would be saved and what not, before anything is; more lines typed
   or another workbook sent there are added to the list and checked again; 🗑 starts over.
 - **Leaving.** ✖ Cancel with lines entered asks first ("Discard…?"); /cancel leaves at once.
@@ -23,7 +24,8 @@ from typing import Any, Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot import list_workbooks
-from bot.i18n import N_, Translator
+from bot.config import LANGUAGES
+from bot.i18n import N_, Translator, translator
 from bot.list_workbooks import Unreadable, WorkbookUnreadable
 from bot.services.title_lists import Line, split_lines
 from bot.storage import people
@@ -32,9 +34,13 @@ from bot.text import shorten
 from handlers import answers, branches
 from handlers.common import (
     BotContext,
+    SentFile,
     answer,
+    download,
     edit_or_reply,
+    kept_file,
     reply,
+    sent_file,
     show_main_menu,
     tr,
     unit_title,
@@ -75,6 +81,9 @@ UNREADABLE_FILE = {
     Unreadable.TOO_LARGE: N_("That file is too large for a list (at most 5 MB)."),
     Unreadable.TOO_MANY_ROWS: N_("That file has too many rows for one list (at most 5,000)."),
 }
+
+
+FILE_WAITS = N_("📎 {name} received: it is read as soon as you have answered.")
 
 
 class ListDialog(Dialog):
@@ -179,13 +188,16 @@ class ListDialog(Dialog):
         return [Line(int(n), str(text)) for n, text in self.data(context).get("lines", [])]
 
     def has_answers(self, data: dict[str, Any]) -> bool:
-        """Lines sent, or a choice made (a list's title): a branch chosen for the person by
-        the bot is not one."""
-        return bool(data.get("lines")) or bool(data.get("kind"))
+        """Lines sent, a file waiting to be read, or a choice made (a list's title): a branch
+        chosen for the person by the bot is not one."""
+        return bool(data.get("lines")) or bool(data.get("kind")) or bool(data.get("file"))
 
     def summary(self, data: dict[str, Any]) -> str:
         lines = data.get("lines") or []
-        return shorten(str(lines[0][1]), 40) if lines else ""
+        file = kept_file(data.get("file"))
+        if not lines:
+            return shorten(file["name"], 40) if file is not None else ""
+        return shorten(str(lines[0][1]), 40)
 
     def _add(self, context: BotContext, lines: list[Line]) -> int:
         data = self.data(context)
@@ -259,17 +271,22 @@ class ListDialog(Dialog):
             note = t.gettext("Please answer with text or the buttons.")
             await self.show(update, context, note=note)
             return
-        if document.file_size is not None and document.file_size > list_workbooks.MAX_BYTES:
+        await self.read_file(update, context, t, sent_file(document, "list.xlsx"))
+
+    async def read_file(
+        self, update: Update, context: BotContext, t: Translator, file: SentFile
+    ) -> None:
+        """A workbook, sent while the lines are asked or checked, or outside the dialog (its
+        first questions answered meanwhile): read, added, checked. Its header row is found in
+        any language: a template sent in English is read back in Vietnamese."""
+        if file["size"] > list_workbooks.MAX_BYTES:
             await self.show(update, context, note=t.gettext(UNREADABLE_FILE[Unreadable.TOO_LARGE]))
             return
-        telegram_file = await context.bot.get_file(document.file_id)
-        content = bytes(await telegram_file.download_as_bytearray())
+        content = await download(context, file)
+        headers = {header for lang in LANGUAGES for header in self.headers(translator(lang))}
         try:
             rows = await asyncio.to_thread(
-                list_workbooks.read_rows,
-                content,
-                document.file_name or "list.xlsx",
-                headers=self.headers(t),
+                list_workbooks.read_rows, content, file["name"], headers=headers
             )
         except WorkbookUnreadable as error:
             await self.show(update, context, note=t.gettext(UNREADABLE_FILE[error.code]))
@@ -282,11 +299,35 @@ class ListDialog(Dialog):
         added = self._add(context, lines)
         self.data(context)["stage"] = CHECK
         note = t.gettext("Rows read from {name}: {count}.").format(
-            name=document.file_name or "", count=t.number(added)
+            name=file["name"], count=t.number(added)
         )
         if added < len(lines):
             note += "\n" + self._too_many(t)
         await self.show_check(update, context, t, note=note)
+
+    # -- a file sent outside the dialog ------------------------------------------------------
+
+    def keep_file(self, context: BotContext, file: SentFile | None) -> None:
+        """A file sent outside the dialog that started it (`handlers.incoming_files`): kept
+        while the first questions are asked, read when the lines would be."""
+        if file is not None:
+            self.data(context)["file"] = dict(file)
+
+    def file_note(self, context: BotContext, t: Translator) -> str:
+        """Above the first questions while a file waits: it is not lost."""
+        file = kept_file(self.data(context).get("file"))
+        return t.gettext(FILE_WAITS).format(name=file["name"]) if file is not None else ""
+
+    async def lines_next(self, update: Update, context: BotContext, t: Translator) -> None:
+        """The first questions answered: the file that started the dialog is read (and the
+        check shown), or the lines are asked."""
+        data = self.data(context)
+        data["stage"] = LINES
+        file = kept_file(data.pop("file", None))
+        if file is not None:
+            await self.read_file(update, context, t, file)
+            return
+        await self.ask_lines(update, context, t)
 
     async def pressed(self, update: Update, context: BotContext, parts: list[str]) -> None:
         t = await tr(update, context)

@@ -7,7 +7,8 @@ the lines were read, those that may be people already members (the single form's
 check, `members.likely_duplicates`, on every row, and the earlier rows of the list) and the
 lines that cannot be saved, with why; the person saves all, or all but the doubtful ones, in
 one transaction. Year of birth and phone of members already in the bot are shown as the
-single form shows them (`bot.services.privacy`).
+single form shows them (`bot.services.privacy`). A filled workbook sent outside the dialog
+starts it (`begin_with_file`) and is read as if sent inside it, once the branch is known.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from bot.text import shorten
 from handlers import unit_question
 from handlers.common import (
     BotContext,
+    SentFile,
     answer,
     edit_or_reply,
+    kept_file,
     reply,
     show_main_menu,
     tr,
@@ -38,7 +41,7 @@ from handlers.common import (
 )
 from handlers.dialogs import Entry, finish
 from handlers.form_model import Question, asking_for, problem_text
-from handlers.list_dialog import LINES, SHOWN, ListDialog, fit
+from handlers.list_dialog import SHOWN, ListDialog, fit
 from handlers.members import FORM as MEMBER_FORM
 from handlers.members import GENDERS
 from handlers.report_texts import report_error_text
@@ -49,6 +52,10 @@ UNIT: Final = "unit"
 EXAMPLE: Final = "Trần Thị Hoa, nữ, 1965, 15/10/2025, 0912345678\nNguyễn Văn An, nam, 1958, hôm nay"
 
 GENDER_LABELS: Final = {Gender(option.value): option.label for option in GENDERS}
+GENDER_HEADER: Final = N_("Gender (nam/nữ)")
+JOINED_HEADER: Final = N_("Date joined (dd/mm/yyyy)")
+"""The template's columns no other file has: a workbook sent outside the dialog is known by
+them (`handlers.incoming_files`)."""
 
 
 def field_label(t: Translator, key: str) -> str:
@@ -78,6 +85,13 @@ class MemberListDialog(ListDialog):
     max_lines = member_lists.MAX_ROWS
 
     async def begin(self, update: Update, context: BotContext) -> None:
+        await self.begin_with_file(update, context, None)
+
+    async def begin_with_file(
+        self, update: Update, context: BotContext, file: SentFile | None
+    ) -> None:
+        """Begin; a `file` sent outside the dialog is read as soon as the branch is known: at
+        once for whoever reports for one branch, after the choice for a chair."""
         opened = await self.opening(update, context)
         if opened is None:
             return
@@ -85,12 +99,13 @@ class MemberListDialog(ListDialog):
         user = update.effective_user
         assert user is not None
         self.start_draft(context, UNIT)
+        self.keep_file(context, file)
         question = Question("unit_id", N_("Branch"), N_("Branch"), levels=lambda _: (Level.BRANCH,))
         asking = await asking_for(context, user.id, {})
         only = await question.only_unit(asking)
         if only is not None:
-            self.data(context).update(unit_id=only.id, stage=LINES)
-            await self.ask_lines(update, context, t)
+            self.data(context)["unit_id"] = only.id
+            await self.lines_next(update, context, t)
             return
         top = scopes.highest(asking.grants)
         assert top is not None
@@ -106,6 +121,7 @@ class MemberListDialog(ListDialog):
         self, update: Update, context: BotContext, t: Translator, note: str = ""
     ) -> UnitQuestion:
         question = t.gettext("Which branch do the members join?")
+        note = "\n".join(filter(None, [note, self.file_note(context, t)]))
         return self.unit_question(update, context, t, question, (Level.BRANCH,), note)
 
     async def earlier_typed(self, update: Update, context: BotContext, text: str) -> None:
@@ -119,15 +135,15 @@ class MemberListDialog(ListDialog):
             if unit is not None:
                 data = self.data(context)
                 data.pop(unit_question.PICKER, None)
-                data.update(unit_id=unit.id, stage=LINES)
-                await self.ask_lines(update, context, t)
+                data["unit_id"] = unit.id
+                await self.lines_next(update, context, t)
             return
         await answer(update, t.gettext("This button is not valid."), alert=True)
 
     async def earlier_show(self, update: Update, context: BotContext, *, note: str = "") -> None:
         t = await tr(update, context)
         if unit_question.PICKER not in self.data(context):
-            await self.begin(update, context)
+            await self.begin_with_file(update, context, kept_file(self.data(context).get("file")))
             return
         await self._unit_question(update, context, t, note).show(update, context, t)
 
@@ -174,9 +190,9 @@ class MemberListDialog(ListDialog):
         return [
             list_workbooks.Column(t.gettext("No."), width=6),
             list_workbooks.Column(field_label(t, "full_name"), width=28, text=True),
-            list_workbooks.Column(t.gettext("Gender (nam/nữ)"), width=14, text=True),
+            list_workbooks.Column(t.gettext(GENDER_HEADER), width=14, text=True),
             list_workbooks.Column(field_label(t, "birth_year"), width=12),
-            list_workbooks.Column(t.gettext("Date joined (dd/mm/yyyy)"), width=18, text=True),
+            list_workbooks.Column(t.gettext(JOINED_HEADER), width=18, text=True),
             list_workbooks.Column(
                 t.gettext("Branch (empty: {branch})").format(branch=branch.name),
                 width=24,
@@ -186,7 +202,7 @@ class MemberListDialog(ListDialog):
         ]
 
     def headers(self, t: Translator) -> list[str]:
-        return [field_label(t, "full_name"), t.gettext("Gender (nam/nữ)")]
+        return [field_label(t, "full_name"), t.gettext(GENDER_HEADER)]
 
     def row_line(self, number: int, cells: list[str]) -> Line | None:
         return member_lists.row_line(number, cells)

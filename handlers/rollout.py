@@ -5,6 +5,9 @@ The dialog sends the template, waits for the filled sheet as a document, shows w
 at once), asks to confirm, then creates the branches and invites (`bot.services.rollout`) and
 sends back the workbook of links with their QR codes and the PDF of cards.
 
+A filled sheet sent outside the dialog starts it at that check (`begin_with_file`, from
+`handlers.incoming_files`).
+
 Its buttons are the engine's: `rollout:<step>:ok` (create), `…:tpl` (the template again),
 `…:x` (cancel). The file itself is kept as Telegram's file id, downloaded again to create, so
 the draft stays small and what is created is what was checked, checked once more.
@@ -29,10 +32,13 @@ from bot.storage.models import Level
 from handlers import rollout_files
 from handlers.common import (
     BotContext,
+    SentFile,
     answer,
     association_of,
+    download,
     edit_or_reply,
     reply,
+    sent_file,
     show_main_menu,
     tr,
 )
@@ -149,6 +155,15 @@ class RolloutDialog(Dialog):
         else:
             await self.show(update, context)
 
+    async def begin_with_file(self, update: Update, context: BotContext, file: SentFile) -> None:
+        """A sheet sent outside the dialog (`handlers.incoming_files`): checked at once, as if
+        sent inside it (no template: it has been filled in)."""
+        t = await tr(update, context)
+        await answer(update)
+        if await self._refused(update, context, t):
+            return
+        await self._check(update, context, t, file)
+
     async def stray(self, update: Update, context: BotContext) -> None:
         """A document: the sheet (again, at either step: the newest one counts)."""
         message = update.message
@@ -156,18 +171,23 @@ class RolloutDialog(Dialog):
             await self.show(update, context)
             return
         t = await tr(update, context)
-        user = update.effective_user
-        assert user is not None
         if await self._refused(update, context, t):
             return
-        document = message.document
-        name = document.file_name or "sheet.xlsx"
-        if (document.file_size or 0) > MAX_FILE_BYTES:
+        await self._check(update, context, t, sent_file(message.document, "sheet.xlsx"))
+
+    async def _check(
+        self, update: Update, context: BotContext, t: Translator, file: SentFile
+    ) -> None:
+        """What the sheet holds and ✅, or its problems and the question for a corrected one."""
+        user = update.effective_user
+        assert user is not None
+        name = file["name"]
+        if file["size"] > MAX_FILE_BYTES:
             result: Rollout | Rejected = Rejected(
                 (rollout.RowProblem(None, rollout.Problem.TOO_BIG, value=name),)
             )
         else:
-            content = await _download(context, document.file_id)
+            content = await download(context, file)
             result = await rollout.check(
                 context.db, content, name, actor_id=user.id, now=context.now()
             )
@@ -176,7 +196,7 @@ class RolloutDialog(Dialog):
             return
         data = self.data(context)
         data.clear()
-        data.update(at=CONFIRM, file={"id": document.file_id, "name": name}, counts=_counts(result))
+        data.update(at=CONFIRM, file={"id": file["id"], "name": name}, counts=_counts(result))
         self.new_step(context)
         await reply(
             update, _read_text(t, name, _counts(result)), self._markup(context, t, confirm=True)
@@ -218,7 +238,7 @@ class RolloutDialog(Dialog):
         # seconds, and the ✅ under it is gone.
         await edit_or_reply(update, t.gettext("⏳ Creating the branches and the links…"))
         await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-        content = await _download(context, str(file["id"]))
+        content = await download(context, {"id": str(file["id"]), "name": name, "size": 0})
         result = await rollout.roll_out(
             context.db, content, name, actor_id=user.id, now=context.now()
         )
@@ -263,11 +283,6 @@ class RolloutDialog(Dialog):
                 "links."
             ),
         )
-
-
-async def _download(context: BotContext, file_id: str) -> bytes:
-    telegram_file = await context.bot.get_file(file_id)
-    return bytes(await telegram_file.download_as_bytearray())
 
 
 def _counts(result: Rollout) -> dict[str, int]:

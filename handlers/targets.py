@@ -1,12 +1,13 @@
 """/targets: a chair sets their own unit's denominators and target rates for this year;
-a province admin sends a CSV/XLSX of figures or baselines as a document to import it."""
+a province admin sends a CSV/XLSX of figures or baselines as a document to import it (the file
+is recognised by `handlers.incoming_files`, which asks here which of the two it holds)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import import_problems
 from bot.i18n import N_, Translator
@@ -20,8 +21,11 @@ from bot.storage.models import ROLE_RANK, Level, Role, Unit
 from bot.storage.records import NominationKind
 from handlers.common import (
     BotContext,
+    SentFile,
     answer,
+    download,
     edit_or_reply,
+    kept_file,
     parse_callback,
     reply,
     show_main_menu,
@@ -251,25 +255,20 @@ DIALOGS = (TARGETS,)
 
 # ---------------------------------------------------------------- file import
 
+NOT_ADMIN = N_("Only the province administrator can import files.")
 
-async def _is_admin(update: Update, context: BotContext) -> bool:
+
+async def _may_import(update: Update, context: BotContext) -> bool:
     assert update.effective_user is not None
-    grants = await people.grants_of(context.db, update.effective_user.id)
-    return any(g.role is Role.PROVINCE_ADMIN for g in grants)
+    return imports.may_import(await people.grants_of(context.db, update.effective_user.id))
 
 
-async def document_received(update: Update, context: BotContext) -> None:
-    """A province admin sent a file: ask whether it holds figures or baselines."""
+async def ask_import(update: Update, context: BotContext, file: SentFile) -> None:
+    """A figures or baseline file the province administrator sent (`handlers.incoming_files`
+    recognised it): ask which of the two it holds. The buttons are stateless (`tg:i:f`); the
+    file waits beside them, the newest one counts."""
     t = await tr(update, context)
-    message = update.message
-    assert message is not None and message.document is not None
-    if not await _is_admin(update, context):
-        await reply(update, t.gettext("Only the province administrator can import files."))
-        return
-    context.data["import_file"] = {
-        "id": message.document.file_id,
-        "name": message.document.file_name or "file",
-    }
+    context.data["import_file"] = dict(file)
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -284,35 +283,36 @@ async def document_received(update: Update, context: BotContext) -> None:
             ],
         ]
     )
-    await reply(
-        update,
-        t.gettext("What does {name} contain?").format(name=message.document.file_name or "file"),
-        buttons,
-    )
+    await reply(update, t.gettext("What does {name} contain?").format(name=file["name"]), buttons)
 
 
 async def import_pressed(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    user = update.effective_user
-    assert update.callback_query is not None and user is not None
+    assert update.callback_query is not None
     parts = parse_callback(update.callback_query.data, PREFIX)
-    stored = context.data.get("import_file")
-    if parts not in (["i", "f"], ["i", "b"]) or not isinstance(stored, dict):
+    stored = kept_file(context.data.get("import_file"))
+    if parts not in (["i", "f"], ["i", "b"]) or stored is None:
         await answer(update, t.gettext("This button is not valid."), alert=True)
         return
-    if not await _is_admin(update, context):
-        await answer(
-            update, t.gettext("Only the province administrator can import files."), alert=True
-        )
+    if not await _may_import(update, context):
+        await answer(update, t.gettext(NOT_ADMIN), alert=True)
         return
     await answer(update)
     context.data.pop("import_file", None)
-    telegram_file = await context.bot.get_file(str(stored["id"]))
-    content = bytes(await telegram_file.download_as_bytearray())
-    run = imports.import_figures if parts[1] == "f" else imports.import_baseline
-    result = await run(
-        context.db, content, str(stored["name"]), actor_id=user.id, now=context.now()
-    )
+    await run_import(update, context, stored, baseline=parts[1] == "b")
+
+
+async def run_import(
+    update: Update, context: BotContext, file: SentFile, *, baseline: bool
+) -> None:
+    """Import `file` as figures or as baselines, all rows or none, and say what came of it
+    (in place of the question that was answered). Who may is checked by the caller."""
+    t = await tr(update, context)
+    user = update.effective_user
+    assert user is not None
+    content = await download(context, file)
+    run = imports.import_baseline if baseline else imports.import_figures
+    result = await run(context.db, content, file["name"], actor_id=user.id, now=context.now())
     if isinstance(result, ImportRejected):
         lines = [t.gettext("Nothing was imported. Please correct the file and send it again:")]
         lines += [import_problems.describe(t, error) for error in result.errors[:SHOWN_ERRORS]]
@@ -331,7 +331,4 @@ async def import_pressed(update: Update, context: BotContext) -> None:
 
 
 def build() -> list[BaseHandler[Update, BotContext, Any]]:
-    return [
-        MessageHandler(filters.Document.ALL, document_received),
-        CallbackQueryHandler(import_pressed, pattern=rf"^{PREFIX}:i:"),
-    ]
+    return [CallbackQueryHandler(import_pressed, pattern=rf"^{PREFIX}:i:")]

@@ -5,6 +5,8 @@ A branch head (or a chair) chooses the title (and, a chair, the branch or commun
 year, then pastes the names one per line, in one message or several, or fills the workbook
 the bot sends (last year's recognised list of that unit and title already in it, since most
 are renewed); the bot shows what it read before anything is stored, and 📤 sends the list.
+That workbook sent back outside the dialog starts it (`begin_with_file`): the title and year
+it says are taken from it, only what it does not say is asked.
 The chairs who recognise that title (`title_lists.deciders`, the rule of single nominations)
 get ONE card for the list (`handlers.title_list_cards`: ✅ recognise all, ↩️ return with a
 reason; ✂️ leave some out is `handlers.title_list_leave_out`).
@@ -31,6 +33,7 @@ from bot.text import shorten
 from handlers import answers, unit_question
 from handlers.common import (
     BotContext,
+    SentFile,
     answer,
     association_of,
     edit_or_reply,
@@ -41,7 +44,7 @@ from handlers.common import (
 )
 from handlers.dialogs import Entry, finish
 from handlers.form_model import Invalid, Option, Question, asking_for, problem_text
-from handlers.list_dialog import LINES, SHOWN, ListDialog, fit
+from handlers.list_dialog import SHOWN, ListDialog, fit
 from handlers.report_texts import report_error_text
 from handlers.titles import KIND_LABELS, SUBJECTS
 from handlers.unit_question import UnitQuestion
@@ -49,6 +52,10 @@ from handlers.unit_question import UnitQuestion
 COMMANDS: Final = ("titlelist", "danhsach")
 
 KIND, UNIT, YEAR = "kind", "unit", "year"
+NOT_A_SENDER: Final = N_(
+    "Lists of nominations are sent by branch heads and chairs. To nominate one at a time, use "
+    "/title."
+)
 
 WHAT_TO_SEND: Final = {
     NominationKind.CITIZEN: N_("the full names of the people nominated"),
@@ -91,22 +98,35 @@ class TitleListDialog(ListDialog):
     # -- the questions before the lines ---------------------------------------------------
 
     async def begin(self, update: Update, context: BotContext) -> None:
+        await self.begin_with_file(update, context, None)
+
+    async def begin_with_file(
+        self,
+        update: Update,
+        context: BotContext,
+        file: SentFile | None,
+        *,
+        kind: NominationKind | None = None,
+        year: int | None = None,
+    ) -> None:
+        """Begin; a `file` sent outside the dialog is read once the title, the place and the
+        year are known. What the workbook says (`kind`, `year`) is not asked again; a year it
+        says that cannot be chosen is asked, with why."""
         opened = await self.opening(update, context)
         if opened is None:
             return
         t, grants = opened
         if not title_lists.may_submit(grants):
             await finish(context, self)
-            await show_main_menu(
-                update,
-                context,
-                t.gettext(
-                    "Lists of nominations are sent by branch heads and chairs. To nominate "
-                    "one at a time, use /title."
-                ),
-            )
+            await show_main_menu(update, context, t.gettext(NOT_A_SENDER))
             return
         self.start_draft(context, KIND)
+        self.keep_file(context, file)
+        if file is not None and year is not None:
+            self.data(context)["file_year"] = year
+        if kind in LIST_KINDS:
+            await self._kind_chosen(update, context, t, kind)
+            return
         await self._ask_kind(update, context, t)
 
     def _options(self) -> list[Option]:
@@ -125,6 +145,7 @@ class TitleListDialog(ListDialog):
         ]
         rows.append(self.cancel_row(context, t))
         text = f"{t.gettext(self.title)} — " + t.gettext("Which title is the list for?")
+        note = "\n".join(filter(None, [note, self.file_note(context, t)]))
         await reply(update, f"{note}\n{text}" if note else text, InlineKeyboardMarkup(rows))
 
     async def _kind_chosen(
@@ -160,6 +181,7 @@ class TitleListDialog(ListDialog):
     ) -> UnitQuestion:
         question = t.gettext("Which branch or commune is it in?")
         levels = title_lists.LEVELS[self._kind(context)]
+        note = "\n".join(filter(None, [note, self.file_note(context, t)]))
         return self.unit_question(update, context, t, question, levels, note)
 
     async def _ask_year(
@@ -168,6 +190,11 @@ class TitleListDialog(ListDialog):
         data = self.data(context)
         data["stage"] = YEAR
         data.pop(unit_question.PICKER, None)
+        said = data.pop("file_year", None)
+        if isinstance(said, int):  # the workbook's own year: asked only if it cannot be
+            await self._year_chosen(update, context, t, said)
+            return
+        note = "\n".join(filter(None, [note, self.file_note(context, t)]))
         today = local_today(context.now())
         self.new_step(context)
         years = [today.year, today.year - 1]
@@ -187,9 +214,8 @@ class TitleListDialog(ListDialog):
         if code is not None:
             await self._ask_year(update, context, t, note=problem_text(t, code))
             return
-        data = self.data(context)
-        data.update(year=year, stage=LINES)
-        await self.ask_lines(update, context, t)
+        self.data(context)["year"] = year
+        await self.lines_next(update, context, t)
 
     async def heading(self, context: BotContext, t: Translator) -> str:
         """ "📋 Gia đình học tập, năm 2026 — Chi hội Thôn Đông" (the year once chosen)."""

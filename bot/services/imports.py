@@ -63,7 +63,7 @@ from bot.storage import figures as figure_store
 from bot.storage import people
 from bot.storage.db import Database, Tx
 from bot.storage.figures import BaselineRow
-from bot.storage.models import LEVEL_ORDER, Level, Unit
+from bot.storage.models import LEVEL_ORDER, Grant, Level, Role, Unit
 from bot.storage.records import NominationKind, NominationStatus
 from bot.text import fold
 
@@ -211,6 +211,26 @@ _ALIASES: Final[Mapping[str, str]] = {
 def header_key(text: str) -> str:
     """'Thôn, tổ dân phố' → 'thon_to_dan_pho': what headers are compared by."""
     return re.sub(r"[^a-z0-9]+", "_", fold(text)).strip("_")
+
+
+def may_import(grants: Sequence[Grant]) -> bool:
+    """Figures and baselines come from the province office: only its administrator imports
+    them (the command line too, without a grant)."""
+    return any(grant.role is Role.PROVINCE_ADMIN for grant in grants)
+
+
+_IMPORT_COLUMNS: Final = frozenset({UNIT_CODE, YEAR, UNIT_NAME, *FIGURE_COLUMNS, *BASELINE_COLUMNS})
+
+
+def is_import_header(cells: Sequence[Cell]) -> bool:
+    """Whether a file's first non-blank row is the header of a figures or baseline file: it
+    names the unit code and the year, as both must (how a file sent without a word is told
+    from the other files the bot takes)."""
+    names = set()
+    for cell in cells:
+        key = header_key(_text(cell))
+        names.add(key if key in _IMPORT_COLUMNS else _ALIASES.get(key))
+    return {UNIT_CODE, YEAR} <= names
 
 
 @dataclass(frozen=True)

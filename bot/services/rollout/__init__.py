@@ -37,7 +37,8 @@ works is not invited again; their link is listed again. An expired link is repla
 
 One module per part, named after it (this package re-exports their public names):
 
-- `sheet`: reading the file (CSV or XLSX rows, the header row, the columns and their aliases);
+- `sheet`: reading the file (CSV or XLSX rows, the header row, the columns and their aliases;
+  `is_sheet_header`: whether a file sent without /rollout is a sheet);
 - `vocabulary`: the words of roles, branch kinds and unit types, folded;
 - `places`: finding the commune and area a row names (code, name, former name);
 - `rows`: checking one row on its own (name, phone, role, commune, branch, kind);
@@ -63,6 +64,7 @@ from bot.services.rollout.sheet import (
     PHONE,
     REQUIRED_COLUMNS,
     ROLE,
+    is_sheet_header,
     read_table,
 )
 from bot.services.rollout.vocabulary import (
@@ -98,6 +100,7 @@ __all__ = [
     "Status",
     "check",
     "check_table",
+    "is_sheet_header",
     "kind_in_name",
     "may_roll_out",
     "parse_kind",

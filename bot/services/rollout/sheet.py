@@ -144,6 +144,16 @@ def read_table(source: Source, file_name: str) -> Table | RowProblem:
     return [(number, cells) for number, cells in table if any(cell_text(c) for c in cells)]
 
 
+def is_sheet_header(cells: Sequence[Cell]) -> bool:
+    """Whether a file's first non-blank row is a rollout sheet's header: a full name, a
+    commune or an area, and a branch, its kind or a role (how a sheet sent without /rollout is
+    told from the other files the bot takes; whatever else is wrong with it, the check says)."""
+    found = {_ALIASES.get(header_key(cell_text(cell))) for cell in cells}
+    return (
+        FULL_NAME in found and bool(found & {COMMUNE, AREA}) and bool(found & {BRANCH, KIND, ROLE})
+    )
+
+
 def header_columns(cells: Sequence[Cell], table: Table) -> tuple[dict[int, str], list[RowProblem]]:
     """The canonical column at each index of the header row, and what is wrong with it: an
     unknown or repeated header, a blank one over filled cells, a required column missing."""
