@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from openpyxl import Workbook, load_workbook
+from PIL import Image
 
 from bot.i18n import translator
 from bot.services import registration, rollout
@@ -450,15 +453,34 @@ async def test_the_workbook_and_the_cards(new_map_db: Database) -> None:
     assert ws.cell(row=2, column=3).value == "0912 000 001"
     assert ws.cell(row=4, column=6).value == "đã đăng ký"
     assert ws.cell(row=2, column=5).value == "Chi hội Thôn 1, xã Đông Hưng"
-    anchors = sorted(image.anchor._from.row + 1 for image in ws._images)  # type: ignore[attr-defined]
+    images = ws._images  # type: ignore[attr-defined]
+    anchors = sorted(image.anchor._from.row + 1 for image in images)
     assert anchors == [2, 3]  # one QR code per link, on its row
+    # Each code scans to the link written beside it.
+    for image in images:
+        row = image.anchor._from.row + 1
+        assert scanned(Image.open(io.BytesIO(image._data()))) == [links[row - 2]]
     pdf = rollout_files.cards_pdf(t, done, "khuyenhoc_bot", association="Hội Khuyến học")
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type /Page\b", pdf)) == 2  # one card per link
+    # A printed card, as a phone's camera sees it (rendered at 150 dpi): its link, once.
+    document = pdfium.PdfDocument(pdf)
+    cards = [scanned(document[page].render(scale=150 / 72).to_pil()) for page in range(2)]
+    assert cards == [[links[0]], [links[1]]]
 
 
-def test_a_qr_code_is_a_png() -> None:
-    assert rollout_files.qr_png("https://t.me/khuyenhoc_bot?start=abc").startswith(b"\x89PNG")
+def scanned(image: Image.Image) -> list[str]:
+    """What a QR code reader finds in the picture."""
+    return [found.text for found in zxingcpp.read_barcodes(image)]
+
+
+def test_a_qr_code_is_a_png_that_scans() -> None:
+    link = "https://t.me/khuyenhoc_bot?start=abcdefgh12345678"
+    assert rollout_files.qr_png(link).startswith(b"\x89PNG")
+    assert scanned(Image.open(io.BytesIO(rollout_files.qr_png(link)))) == [link]
+    # A bot's name too long for the fixed size: a larger code, still one that scans.
+    long_link = f"https://t.me/{'a' * 32}_bot?start=abcdefgh12345678"
+    assert scanned(Image.open(io.BytesIO(rollout_files.qr_png(long_link)))) == [long_link]
 
 
 def test_cards_use_a_font_with_vietnamese_letters() -> None:
