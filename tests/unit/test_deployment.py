@@ -1,13 +1,17 @@
 """The deployment files say what the code does: `.env.example` names every setting with a
 valid example, and the image, compose file and systemd unit run what the README says.
 
-Docker and systemd cannot run here; these checks keep the files in step with the code.
+Docker and systemd cannot run here; these checks keep the files in step with the code, and
+`systemd-analyze` (where installed) reads the unit as systemd would.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,6 +78,35 @@ def test_compose_and_the_systemd_unit() -> None:
     assert "ExecStart=/opt/khuyenhoc/venv/bin/khuyenhoc run" in unit
     assert "User=khuyenhoc" in unit and "EnvironmentFile=/etc/khuyenhoc/khuyenhoc.env" in unit
     assert "KillSignal=SIGTERM" in unit
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
+def test_systemd_accepts_the_unit_and_rates_it_safe(tmp_path: Path) -> None:
+    """`systemd-analyze verify` reads the unit as systemd would (with the command pointed at
+    this checkout's `khuyenhoc`, and the settings file optional, since neither is installed
+    here); its offline security review rates what the unit allows the bot (under 2 is "OK")."""
+    unit = (ROOT / "deploy" / "khuyenhoc.service").read_text(encoding="utf-8")
+    command = Path(sys.executable).parent / "khuyenhoc"
+    copy = tmp_path / "khuyenhoc.service"
+    copy.write_text(
+        unit.replace("/opt/khuyenhoc/venv/bin/khuyenhoc", str(command)).replace(
+            "EnvironmentFile=/", "EnvironmentFile=-/"
+        ),
+        encoding="utf-8",
+    )
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=60
+    )
+    assert verify.returncode == 0 and not verify.stderr.strip(), verify.stderr
+    security = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    level = re.search(r"Overall exposure level for \S+: ([0-9.]+)", security.stdout)
+    assert level is not None, security.stdout + security.stderr
+    assert float(level[1]) < 2.0, security.stdout
 
 
 def test_readme_deployment_names_the_commands() -> None:
