@@ -34,7 +34,7 @@ from bot.app import BotApplication, build_application, open_database, start_bot,
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, FakeUser
 from bot.rate_limit import Limits
-from bot.services import counters, hierarchy, registration, title_lists
+from bot.services import counters, hierarchy, invites, title_lists
 from bot.services.reminder_schedule import VIETNAM_TZ
 from bot.services.reporting import ReportError
 from bot.services.title_lists import Line
@@ -107,10 +107,10 @@ class World:
         branch = await hierarchy.create_branch(
             self.db, commune, "Thôn Đông", UnitKind.VILLAGE, actor_id=None, since=None
         )
-        await registration.grant_role(
+        await invites.grant_role(
             self.db, HEAD, Role.BRANCH_HEAD, branch, full_name="Trưởng Chi Hội"
         )
-        await registration.grant_role(
+        await invites.grant_role(
             self.db, CHAIR, Role.COMMUNE_CHAIR, commune, full_name="Chủ Tịch Xã"
         )
         self.application = build_application(self.settings, self.db, rate_limits=SCRIPTED)

@@ -145,7 +145,7 @@ async def prepare_database(path: Path, people: Sequence[int]) -> None:
     """Units, one branch (Thôn Đông) and `people` as its volunteers, through the services."""
     from bot.app import open_database
     from bot.config import Settings
-    from bot.services import hierarchy, registration
+    from bot.services import hierarchy, invites
     from bot.storage import units as unit_store
     from bot.storage.models import Level, Role, UnitKind
 
@@ -156,7 +156,7 @@ async def prepare_database(path: Path, people: Sequence[int]) -> None:
             db, commune, "Thôn Đông", UnitKind.VILLAGE, actor_id=None, since=None
         )
         for index, person in enumerate(people):
-            await registration.grant_role(
+            await invites.grant_role(
                 db, person, Role.VOLUNTEER, branch, full_name=f"Tình nguyện viên {index + 1}"
             )
     finally:

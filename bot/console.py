@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.fake_bot_api import FakeBotApi, SentMessage
 from bot.i18n import translator
 from bot.numbers import parse_number
-from bot.services import hierarchy, registration
+from bot.services import hierarchy, invites
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Level, Role, Unit, UnitKind
@@ -50,12 +50,10 @@ async def seed_demo(db: Database) -> Unit | None:
             await hierarchy.create_branch(
                 db, commune, name, UnitKind.VILLAGE, actor_id=None, since=None
             )
-    await registration.grant_role(
+    await invites.grant_role(
         db, DEMO_ADMIN, Role.PROVINCE_ADMIN, province, full_name="Quản trị viên"
     )
-    await registration.grant_role(
-        db, DEMO_CHAIR, Role.COMMUNE_CHAIR, commune, full_name="Chủ tịch xã"
-    )
+    await invites.grant_role(db, DEMO_CHAIR, Role.COMMUNE_CHAIR, commune, full_name="Chủ tịch xã")
     return commune
 
 

@@ -27,8 +27,10 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
+    approval_corrections,
     approvals,
     awards,
+    branch_adding,
     branches,
     broadcast,
     campaigns,
@@ -70,6 +72,7 @@ FEATURES = (
     start,
     waiting_request,
     approvals,
+    approval_corrections,
     members,
     title_undo,  # its `tt:un:`/`tl:un:` before the `tt:`/`tl:` of those below
     titles,
@@ -88,6 +91,7 @@ FEATURES = (
     campaigns,
     invite,
     branches,
+    branch_adding,
     placing,
     privacy,
     rollout,

@@ -34,7 +34,7 @@ from bot.storage import people
 from bot.storage.models import ROLE_RANK, Role
 from bot.storage.records import FieldCode
 from bot.text import shorten
-from handlers import answers, branches, unit_question
+from handlers import answers, branch_adding, branches, unit_question
 from handlers.common import (
     BotContext,
     answer,
@@ -279,7 +279,7 @@ class FormFlow(FormReview):
             title=lambda parent: prompt + "\n" + unit_title(t, parent),
             levels=levels,
             cancel="cancel",
-            when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
+            when_empty=branch_adding.when_empty(context.db, t, update.effective_user.id, levels),
         )
 
     async def typed(self, update: Update, context: BotContext) -> None:

@@ -10,12 +10,12 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, Translator
-from bot.services import registration, scopes
-from bot.services.registration import InviteProblem
+from bot.services import invites, scopes
+from bot.services.invites import InviteProblem
 from bot.storage import people
 from bot.storage import units as unit_store
 from bot.storage.models import ROLE_LEVEL, Level, Role, Unit, UnitKind
-from handlers import branches, picker, unit_question
+from handlers import branch_adding, picker, unit_question
 from handlers.common import (
     MENU_INVITE,
     BotContext,
@@ -50,7 +50,7 @@ class Invite(Dialog):
 
     async def _roles(self, update: Update, context: BotContext) -> list[Role]:
         assert update.effective_user is not None
-        return await registration.invitable_roles(context.db, update.effective_user.id)
+        return await invites.invitable_roles(context.db, update.effective_user.id)
 
     async def _middle_kinds(self, update: Update, context: BotContext) -> list[UnitKind]:
         """What the middle-level units within reach are (districts, areas), to name their
@@ -130,7 +130,7 @@ class Invite(Dialog):
             title=self._title(t, label, note),
             levels=levels,
             cancel="x",
-            when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
+            when_empty=branch_adding.when_empty(context.db, t, update.effective_user.id, levels),
         )
 
     async def show_picker(
@@ -216,7 +216,7 @@ class Invite(Dialog):
         user = update.effective_user
         assert user is not None
         await finish(context, self)
-        invite = await registration.create_invite(
+        invite = await invites.create_invite(
             context.db,
             user.id,
             role,

@@ -31,7 +31,7 @@ from bot.services.title_lists import Line, split_lines
 from bot.storage import people
 from bot.storage.models import Grant, Level
 from bot.text import shorten
-from handlers import answers, branches
+from handlers import answers, branch_adding
 from handlers.common import (
     BotContext,
     SentFile,
@@ -120,7 +120,7 @@ class ListDialog(Dialog):
     ) -> UnitQuestion:
         """Where the list is for, among `levels`: `question` (translated) under the dialog's
         title and `note`, then the unit whose parts are shown; a commune with nothing to
-        choose says what to do (`branches.when_empty`)."""
+        choose says what to do (`branch_adding.when_empty`)."""
         assert update.effective_user is not None
         prompt = f"{t.gettext(self.title)} — " + question
         if note:
@@ -130,7 +130,7 @@ class ListDialog(Dialog):
             title=lambda parent: prompt + "\n" + unit_title(t, parent),
             levels=levels,
             cancel="cancel",
-            when_empty=branches.when_empty(context.db, t, update.effective_user.id, levels),
+            when_empty=branch_adding.when_empty(context.db, t, update.effective_user.id, levels),
         )
 
     # -- what a subclass implements ------------------------------------------------------

@@ -30,9 +30,9 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from bot.i18n import N_, Translator
 from bot.numbers import parse_number
-from bot.services import privacy, registration
+from bot.services import invites, privacy, registration
+from bot.services.invites import InviteProblem
 from bot.services.registration import (
-    InviteProblem,
     NameProblem,
     Proposal,
     RequestProblem,
@@ -116,7 +116,7 @@ async def invite_refusal(
 ) -> str:
     """Why an invite link gives nothing; for a branch closed since, which one, when, and whom
     to ask (the commune's chairs by name)."""
-    unit = await registration.invite_unit(context.db, code)
+    unit = await invites.invite_unit(context.db, code)
     if (
         problem is not InviteProblem.BRANCH_CLOSED
         or unit is None
@@ -218,7 +218,7 @@ class Registration(ProposingBranch):
                 update, context, invite_problem_text(t, InviteProblem.ALREADY_REGISTERED)
             )
             return
-        checked = await registration.check_invite(db, code, context.now())
+        checked = await invites.check_invite(db, code, context.now())
         if isinstance(checked, InviteProblem):
             await finish(context, self)  # this ends a registration under way too
             await reply(update, await invite_refusal(context, t, code, checked))
@@ -291,9 +291,7 @@ class Registration(ProposingBranch):
             intro = t.gettext(
                 "{branch} has been closed. Choose another branch of {commune} (⬅ Back for "
                 "another commune). Your request #{number} keeps waiting until you have chosen."
-            ).format(
-                branch=unit_title(t, closed), commune=unit_title(t, commune), number=found.id
-            )
+            ).format(branch=unit_title(t, closed), commune=unit_title(t, commune), number=found.id)
             await self._start_at(update, context, t, commune, intro=intro)
             return
         await self._show_step(
@@ -367,7 +365,7 @@ class Registration(ProposingBranch):
             await self._ask_self_name(update, context, t)
             return
         code = str(data.get("invite", ""))
-        checked = await registration.check_invite(context.db, code, context.now())
+        checked = await invites.check_invite(context.db, code, context.now())
         if isinstance(checked, InviteProblem):
             await finish(context, self)
             await reply(update, await invite_refusal(context, t, code, checked))
@@ -518,7 +516,7 @@ class Registration(ProposingBranch):
         user = update.effective_user
         assert user is not None
         code = str(self.data(context).get("invite", ""))
-        result = await registration.redeem_invite(
+        result = await invites.redeem_invite(
             context.db, code, user.id, name, context.now(), language=t.lang
         )
         await finish(context, self)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DATA_DIR
-from bot.services import hierarchy, registration
+from bot.services import hierarchy, invites
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Role, Unit, UnitKind
@@ -147,6 +147,4 @@ async def branch(db: Database, commune: Unit, name: str) -> Unit:
 
 
 async def person(db: Database, telegram_id: int, role: Role, on: Unit, name: str = "") -> None:
-    await registration.grant_role(
-        db, telegram_id, role, on, full_name=name or f"Người {telegram_id}"
-    )
+    await invites.grant_role(db, telegram_id, role, on, full_name=name or f"Người {telegram_id}")

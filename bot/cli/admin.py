@@ -7,7 +7,7 @@ import argparse
 
 from bot.cli.common import Command, Subcommands, add_command, database, fail, translator_for
 from bot.config import Settings
-from bot.services import registration
+from bot.services import invites
 from bot.storage import units as unit_store
 from bot.storage.models import ROLE_LEVEL, Role
 
@@ -25,7 +25,7 @@ async def _admin_add(args: argparse.Namespace, settings: Settings) -> int:
                     "The role {role} is held on a unit of level {level}; {code} is not."
                 ).format(role=role.value, level=ROLE_LEVEL[role].value, code=unit.code)
             )
-        grant = await registration.grant_role(db, args.telegram_id, role, unit, full_name=args.name)
+        grant = await invites.grant_role(db, args.telegram_id, role, unit, full_name=args.name)
         print(
             t.gettext("User {user} is now {role} of {unit} ({code}).").format(
                 user=args.telegram_id, role=grant.role.value, unit=unit.name, code=unit.code

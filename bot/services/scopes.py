@@ -22,7 +22,7 @@ def is_chair(grants: Sequence[Grant]) -> bool:
 
 def invitable_roles(grants: Sequence[Grant]) -> list[Role]:
     """Roles strictly below the user's highest chair role; volunteers invite nobody. Whether
-    the map has units for each of them (a middle level?) is `registration.invitable_roles`."""
+    the map has units for each of them (a middle level?) is `invites.invitable_roles`."""
     top = highest(grants)
     if top is None or top.role not in CHAIR_ROLES:
         return []

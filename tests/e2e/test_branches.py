@@ -7,7 +7,7 @@ from bot.i18n import translator
 from bot.storage import units as unit_store
 from bot.storage.models import Level
 from bot.text import fold
-from handlers import branches
+from handlers import branch_adding
 from handlers.common import unit_title
 from tests.e2e.conftest import VOLUNTEER, BotUnderTest, World, step_prefix
 
@@ -280,16 +280,16 @@ async def test_someone_who_cannot_add_is_told_whom_to_ask(
     """What a picker shows on an empty commune to someone who may not add branches (no flow
     shows a volunteer a picker today: the hook says it all the same)."""
     vi = translator("vi")
-    ask = branches.when_empty(bot.db, vi, VOLUNTEER, (Level.BRANCH,))
+    ask = branch_adding.when_empty(bot.db, vi, VOLUNTEER, (Level.BRANCH,))
     told = await ask(world.commune)
     assert not told.rows
     assert f"Chủ Tịch Xã (chủ tịch hội {unit_title(vi, world.commune)})" in told.text
     assert "/chihoi" in told.text
     third = (await unit_store.children(bot.db, world.district.id))[2]  # no chair of its own
     assert "Chủ Tịch Huyện (chủ tịch hội Huyện Đông Hưng)" in (await ask(third)).text
-    chair = branches.when_empty(bot.db, vi, World.CHAIR, (Level.BRANCH,))
+    chair = branch_adding.when_empty(bot.db, vi, World.CHAIR, (Level.BRANCH,))
     offered = await chair(world.commune)
     assert [[b.text for b in row] for row in offered.rows] == [["➕ Thêm chi hội ở đây"]]
     assert not (await chair(world.district)).rows  # communes are not added here
-    commune_level = branches.when_empty(bot.db, vi, World.CHAIR, (Level.COMMUNE,))
+    commune_level = branch_adding.when_empty(bot.db, vi, World.CHAIR, (Level.COMMUNE,))
     assert not (await commune_level(world.commune)).rows

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.fake_bot_api import FakeBotApi
-from bot.services import counters, map_change, registration
+from bot.services import counters, invites, map_change
 from bot.storage import map_changes as map_store
 from bot.storage import people
 from bot.storage import units as unit_store
@@ -149,10 +149,10 @@ async def test_a_chair_of_two_ended_communes_is_told_once_and_their_invites_end(
     to a commune that ended is revoked by the change; the communes of a units file that names
     no former district get the one most of their former communes were in."""
     await person(bot.db, World.CHAIR, Role.COMMUNE_CHAIR, world.other_commune)
-    invite = await registration.create_invite(
+    invite = await invites.create_invite(
         bot.db, World.ADMIN, Role.COMMUNE_CHAIR, world.other_commune, bot.now, ttl_days=7
     )
-    assert not isinstance(invite, registration.InviteProblem)
+    assert not isinstance(invite, invites.InviteProblem)
     units = without_former_districts(tmp_path / "units.csv")
     planned = await map_change.plan(
         bot.db,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.services import branch_changes, hierarchy, members, registration
+from bot.services import branch_changes, hierarchy, invites, members, registration
 from bot.services.branch_changes import BranchChangeError, Waiting
-from bot.services.registration import DecisionError, InviteProblem
+from bot.services.invites import InviteProblem
+from bot.services.registration import DecisionError
 from bot.services.reporting import ReportError
 from bot.storage import people
 from bot.storage import units as unit_store
@@ -113,13 +114,13 @@ async def test_closing_revokes_its_unused_invites_and_names_its_waiting_requests
     east = await branch(db, commune, "Thôn Đông")
     west = await branch(db, commune, "Thôn Tây")
     await person(db, CHAIR, Role.COMMUNE_CHAIR, commune)
-    invites = [
-        await registration.create_invite(db, CHAIR, role, on, NOW, ttl_days=7)
+    links = [
+        await invites.create_invite(db, CHAIR, role, on, NOW, ttl_days=7)
         for role, on in ((Role.VOLUNTEER, east), (Role.BRANCH_HEAD, east), (Role.VOLUNTEER, west))
     ]
-    open_east, used_east, open_west = (i for i in invites if not isinstance(i, InviteProblem))
+    open_east, used_east, open_west = (i for i in links if not isinstance(i, InviteProblem))
     assert not isinstance(
-        await registration.redeem_invite(db, used_east.code, 300, "Lê Văn Cường", NOW),
+        await invites.redeem_invite(db, used_east.code, 300, "Lê Văn Cường", NOW),
         InviteProblem,
     )
     waiting = await registration.submit_request(db, 301, "Nguyễn Văn An", east, NOW)
@@ -130,17 +131,15 @@ async def test_closing_revokes_its_unused_invites_and_names_its_waiting_requests
     later = NOW + timedelta(hours=1)
     closed = await branch_changes.close_branch(db, east.id, actor_id=CHAIR, now=later)
     assert not isinstance(closed, BranchChangeError)
-    assert await registration.check_invite(db, open_east.code, later) is (
-        InviteProblem.BRANCH_CLOSED
-    )
+    assert await invites.check_invite(db, open_east.code, later) is InviteProblem.BRANCH_CLOSED
     row = await db.fetchone("SELECT expires_at FROM invite WHERE code = ?", (open_east.code,))
     assert row is not None and from_db_time(row[0]) == later  # expired when it closed
     revoked = await db.fetchall(
         "SELECT actor_id, entity_id FROM audit_log WHERE action = 'revoke' AND entity = 'invite'"
     )
     assert [tuple(r) for r in revoked] == [(CHAIR, open_east.code)]
-    assert await registration.check_invite(db, used_east.code, later) is InviteProblem.USED
-    assert await registration.check_invite(db, open_west.code, later) == open_west
+    assert await invites.check_invite(db, used_east.code, later) is InviteProblem.USED
+    assert await invites.check_invite(db, open_west.code, later) == open_west
     events = await db.fetchall("SELECT kind, record_id FROM notice_event ORDER BY id")
     assert [tuple(r) for r in events] == [
         ("branch_closed", east.id),
@@ -154,10 +153,10 @@ async def test_closing_revokes_its_unused_invites_and_names_its_waiting_requests
     assert await registration.closed_branch_of(db, elsewhere.request) is None
     # Nothing waits for it any more, and no new invite to it can be made.
     assert await branch_changes.waiting_on(db, closed, later) == Waiting(requests=1, invites=0)
-    refused = await registration.create_invite(db, CHAIR, Role.VOLUNTEER, closed, later, ttl_days=7)
+    refused = await invites.create_invite(db, CHAIR, Role.VOLUNTEER, closed, later, ttl_days=7)
     assert refused is InviteProblem.NOT_ALLOWED
     assert (
-        await registration.redeem_invite(db, open_east.code, 303, "Ai Đó", later)
+        await invites.redeem_invite(db, open_east.code, 303, "Ai Đó", later)
         is InviteProblem.BRANCH_CLOSED
     )
     assert await people.grants_of(db, 303) == []

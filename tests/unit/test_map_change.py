@@ -23,10 +23,10 @@ from bot.services import (
     counters,
     funds,
     hierarchy,
+    invites,
     map_change,
     members,
     nominations,
-    registration,
     scope_notices,
     stats,
 )
@@ -167,10 +167,10 @@ async def seed(db: Database) -> Old:
         await counters.move_baselines(
             tx, [BaselineChange(r.unit_id, r.year, r.indicator, None, r.value) for r in rows]
         )
-    invite = await registration.create_invite(
+    invite = await invites.create_invite(
         db, ADMIN, Role.COMMUNE_CHAIR, c["An Hòa"], NOW, ttl_days=7
     )
-    assert not isinstance(invite, registration.InviteProblem)
+    assert not isinstance(invite, invites.InviteProblem)
     assert await counters.recompute(db) == []
     return old
 
@@ -397,9 +397,7 @@ async def test_the_change_moves_branches_and_grants_and_keeps_the_history(
     assert result.invites_revoked == 1 and summary["invites_revoked"] == 1
     [invite] = result.plan.invites
     assert summary["invites"] == [invite.code]
-    assert await registration.check_invite(small, invite.code, NOW) is (
-        registration.InviteProblem.EXPIRED
-    )
+    assert await invites.check_invite(small, invite.code, NOW) is invites.InviteProblem.EXPIRED
     revoked = await small.fetchone(
         "SELECT count(*) FROM audit_log WHERE action = 'revoke' AND entity_id = ?", (invite.code,)
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.services import registration
+from bot.services import invites
 from bot.storage import map_changes as map_store
 from bot.storage import units as unit_store
 from bot.storage.db import Database, utc_now
@@ -51,10 +51,10 @@ def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, units_template: Pa
             await branch(db, second, "Tổ 1")
             await person(db, 1, Role.PROVINCE_ADMIN, root, "Nguyễn Văn Tỉnh")
             await person(db, 2, Role.COMMUNE_CHAIR, first, "Trần Thị Xã")
-            invite = await registration.create_invite(
+            invite = await invites.create_invite(
                 db, 1, Role.COMMUNE_CHAIR, second, utc_now(), ttl_days=7
             )
-            assert not isinstance(invite, registration.InviteProblem)
+            assert not isinstance(invite, invites.InviteProblem)
 
     asyncio.run(seed())
     return path

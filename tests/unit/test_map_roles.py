@@ -13,7 +13,7 @@ import pytest
 from telegram import InlineKeyboardButton
 
 from bot.i18n import translator
-from bot.services import hierarchy, nominations, registration
+from bot.services import hierarchy, invites, nominations, registration
 from bot.services.reporting import ReportError
 from bot.storage import units as unit_store
 from bot.storage.db import Database
@@ -105,9 +105,9 @@ async def test_invites_offer_only_the_roles_the_map_has(db: Database, new_map_db
     await person(new_map_db, ADMIN, Role.PROVINCE_ADMIN, new_province)
     await person(db, ADMIN, Role.PROVINCE_ADMIN, old_province)
     below_province = [Role.VOLUNTEER, Role.BRANCH_HEAD, Role.COMMUNE_CHAIR]
-    assert await registration.invitable_roles(new_map_db, ADMIN) == below_province
-    assert await registration.invitable_roles(db, ADMIN) == [*below_province, Role.DISTRICT_CHAIR]
-    assert await registration.invitable_roles(db, 999) == []
+    assert await invites.invitable_roles(new_map_db, ADMIN) == below_province
+    assert await invites.invitable_roles(db, ADMIN) == [*below_province, Role.DISTRICT_CHAIR]
+    assert await invites.invitable_roles(db, 999) == []
 
 
 # ---------------------------------------------------------------- a map with areas
@@ -156,8 +156,8 @@ async def test_an_area_coordinator_has_what_a_district_chair_has(area_db: Databa
     assert [r.telegram_id for r in await registration.waiting_for(area_db, ADMIN)] == [503]
 
     # The province invites a coordinator; the coordinator invites below.
-    assert Role.DISTRICT_CHAIR in await registration.invitable_roles(area_db, ADMIN)
-    assert await registration.invitable_roles(area_db, COORDINATOR) == [
+    assert Role.DISTRICT_CHAIR in await invites.invitable_roles(area_db, ADMIN)
+    assert await invites.invitable_roles(area_db, COORDINATOR) == [
         Role.VOLUNTEER,
         Role.BRANCH_HEAD,
         Role.COMMUNE_CHAIR,

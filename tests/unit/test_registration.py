@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import registration
+from bot.services import invites, registration
+from bot.services.invites import InviteProblem
 from bot.services.registration import (
     DecisionError,
-    InviteProblem,
     NameProblem,
     RequestProblem,
     Standing,
@@ -92,27 +92,22 @@ async def test_invite_is_single_use_and_expires(db: Database) -> None:
     commune = (await unit_store.children(db, district.id))[0]
     thon = await branch(db, commune, "Thôn Đông")
     await person(db, 2, Role.COMMUNE_CHAIR, commune)
-    invite = await registration.create_invite(db, 2, Role.BRANCH_HEAD, thon, NOW, ttl_days=7)
+    invite = await invites.create_invite(db, 2, Role.BRANCH_HEAD, thon, NOW, ttl_days=7)
     assert not isinstance(invite, InviteProblem)
     assert invite.expires_at == NOW + timedelta(days=7)
-    refused = await registration.create_invite(db, 2, Role.COMMUNE_CHAIR, commune, NOW, ttl_days=7)
+    refused = await invites.create_invite(db, 2, Role.COMMUNE_CHAIR, commune, NOW, ttl_days=7)
     assert refused is InviteProblem.NOT_ALLOWED
 
-    grant = await registration.redeem_invite(db, invite.code, 200, "Phạm Thị Hoa", NOW)
+    grant = await invites.redeem_invite(db, invite.code, 200, "Phạm Thị Hoa", NOW)
     assert not isinstance(grant, InviteProblem)
     assert grant.role is Role.BRANCH_HEAD and grant.unit.id == thon.id
-    assert (
-        await registration.redeem_invite(db, invite.code, 201, "Ai Đó", NOW) is InviteProblem.USED
-    )
+    assert await invites.redeem_invite(db, invite.code, 201, "Ai Đó", NOW) is InviteProblem.USED
 
-    late = await registration.create_invite(db, 2, Role.VOLUNTEER, thon, NOW, ttl_days=7)
+    late = await invites.create_invite(db, 2, Role.VOLUNTEER, thon, NOW, ttl_days=7)
     assert not isinstance(late, InviteProblem)
     after = NOW + timedelta(days=7, seconds=1)
-    assert (
-        await registration.redeem_invite(db, late.code, 202, "Ai Đó", after)
-        is InviteProblem.EXPIRED
-    )
-    assert await registration.check_invite(db, "nope", NOW) is InviteProblem.NOT_FOUND
+    assert await invites.redeem_invite(db, late.code, 202, "Ai Đó", after) is InviteProblem.EXPIRED
+    assert await invites.check_invite(db, "nope", NOW) is InviteProblem.NOT_FOUND
 
 
 async def _two_communes(db: Database) -> tuple[Unit, Unit, Unit, Unit]:

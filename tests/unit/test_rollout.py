@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from PIL import Image
 
 from bot.i18n import translator
-from bot.services import registration, rollout
+from bot.services import invites, rollout
 from bot.services.rollout import Problem, Rejected, Rollout, Status
 from bot.storage import units as unit_store
 from bot.storage.db import Database
@@ -339,15 +339,15 @@ async def test_nothing_half_done_then_all_then_only_what_is_new(new_map_db: Data
     assert await counts(db) == (2, 4)
     new = await unit_store.children(db, dong_hung.id, query="Thôn Mới")
     assert [(u.kind, u.valid_from) for u in new] == [(UnitKind.VILLAGE, NOW.date())]
-    invites = {p.full_name: p.invite for p in done.people}
-    hoa = invites["Trần Thị Hoa"]
+    links = {p.full_name: p.invite for p in done.people}
+    hoa = links["Trần Thị Hoa"]
     assert hoa is not None and hoa.full_name == "Trần Thị Hoa" and hoa.created_by == ADMIN
     assert hoa.expires_at == NOW + timedelta(days=rollout.ROLLOUT_TTL_DAYS)
-    chair = invites["Nguyễn Văn Năm"]
+    chair = links["Nguyễn Văn Năm"]
     assert chair is not None and chair.role is Role.COMMUNE_CHAIR
 
     # Hoa registers with her link; the sheet again, with a row added, a day later.
-    await registration.redeem_invite(db, hoa.code, 77, "Trần Thị Hoa", NOW)
+    await invites.redeem_invite(db, hoa.code, 77, "Trần Thị Hoa", NOW)
     later = NOW + timedelta(days=1)
     more = sheet(*rows, "5,12688,Thôn Mới,,,Hồ Văn Sáu,")
     again = ok(await rollout.roll_out(db, more, "s.csv", actor_id=ADMIN, now=later))
@@ -371,9 +371,9 @@ async def test_the_command_line_office_invites_and_grants_without_a_user(
     data = sheet("1,12688,Thôn Đông,Thôn,,Trần Thị Hoa,")
     done = ok(await rollout.roll_out(new_map_db, data, "s.csv", actor_id=None, now=NOW))
     invite = done.people[0].invite
-    assert invite is not None and invite.created_by == registration.OFFICE
-    grant = await registration.redeem_invite(new_map_db, invite.code, 77, "Trần Thị Hoa", NOW)
-    assert not isinstance(grant, registration.InviteProblem)
+    assert invite is not None and invite.created_by == invites.OFFICE
+    grant = await invites.redeem_invite(new_map_db, invite.code, 77, "Trần Thị Hoa", NOW)
+    assert not isinstance(grant, invites.InviteProblem)
     assert grant.role is Role.BRANCH_HEAD and grant.unit.name == "Thôn Đông"
     row = await new_map_db.fetchone("SELECT granted_by FROM role_grant WHERE telegram_id = 77")
     assert row is not None and row[0] is None

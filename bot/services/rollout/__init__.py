@@ -30,7 +30,7 @@ order, headers matched as `imports.header_key` folds them (Vietnamese or English
 Every row is checked before anything is written (`check`): an unknown or ambiguous commune, a
 bad kind, role, name or phone, the same row twice, one phone on two people. `roll_out` checks
 again and writes in one transaction: the missing branches (in force from today) and one invite
-per person, carrying their name (`registration.add_invite`). Rerunning the sheet adds only
+per person, carrying their name (`invites.add_invite`). Rerunning the sheet adds only
 what is new: a branch already there is not created again, and a person with the same role on
 the same unit (same name, without diacritics) who holds it already or has a link that still
 works is not invited again; their link is listed again. An expired link is replaced.

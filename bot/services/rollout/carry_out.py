@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
-from bot.services import hierarchy, registration
+from bot.services import hierarchy, invites
 from bot.services.imports import Source, Table
 from bot.services.reporting import local_today
 from bot.services.rollout.checking import check_table
@@ -70,7 +70,7 @@ async def roll_out(
     if isinstance(table, Rejected):
         return table
     today = local_today(now)
-    creator = actor_id if actor_id is not None else registration.OFFICE
+    creator = actor_id if actor_id is not None else invites.OFFICE
     async with db.transaction() as tx:
         checked = await check_table(tx, table, now=now)
         if isinstance(checked, Rejected):
@@ -96,7 +96,7 @@ async def roll_out(
                 unit = created[key]
             invite = person.invite
             if person.status is Status.NEW:
-                invite = await registration.add_invite(
+                invite = await invites.add_invite(
                     tx,
                     creator,
                     person.role,
