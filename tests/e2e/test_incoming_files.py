@@ -155,7 +155,9 @@ async def test_an_unknown_file_offers_the_volunteers_flows_and_keeps_the_file(
     question = volunteer.last
     assert question is not None
     old = str(question.inline_buttons[0]["callback_data"])
+    answered = len(volunteer.callback_answers)
     await volunteer.press("👥 Danh sách hội viên mới")
+    assert volunteer.callback_answers[answered:] == [""]  # the press answered, once
     assert "📎 ds.csv → 👥 Danh sách hội viên mới" in volunteer.texts
     assert "Đã đọc 1 dòng từ tệp ds.csv" in volunteer.last_text
     assert "✅ Sẵn sàng lưu: 1" in volunteer.last_text
