@@ -29,7 +29,7 @@ from bot.services import (
 from bot.services.figures import MEMBERS_SHARE, Figure, set_figure, target
 from bot.services.imports import ImportResult
 from bot.services.stats import FundStats, MemberStats, RankBy, TitleStats
-from bot.storage import people
+from bot.storage import people, statistics
 from bot.storage import units as unit_store
 from bot.storage.db import Database
 from bot.storage.models import Unit, UnitKind
@@ -615,3 +615,42 @@ async def test_a_unit_named_with_its_type(db: Database, world: World) -> None:
     # The wrong type word: what the rest names.
     assert (await stats.find_units(db, admin, "huyện Cụm dân cư Bắc Sơn")).choices == (branch,)
     assert (await stats.find_units(db, admin, f"phường {commune.name}")).choices == (commune,)
+
+
+async def test_the_structure_counts_each_line_s_units_as_a_walk_would(
+    db: Database, world: World
+) -> None:
+    """`statistics.structure` adds the scope's shape up from its children's: checked against
+    counting every unit's ancestors, with a branch closed and one that came into force later."""
+    early = await hierarchy.create_branch(
+        db, world.commune, "Thôn Đã Đóng", UnitKind.VILLAGE, actor_id=ADMIN, since=date(2024, 1, 1)
+    )
+    async with db.transaction() as tx:
+        await unit_store.end(tx, early, date(2025, 6, 1))
+    await hierarchy.create_branch(
+        db, world.commune, "Thôn Mới", UnitKind.VILLAGE, actor_id=ADMIN, since=date(2026, 3, 1)
+    )
+    rows = await db.fetchall(
+        "SELECT id, parent_id, path, level, active, valid_from, valid_to FROM unit"
+    )
+    for day in (date(2024, 12, 31), date(2025, 12, 31), date(2026, 12, 31)):
+        counted = [
+            (str(r["path"]), str(r["level"]))
+            for r in rows
+            if r["level"] in ("district", "commune", "branch")
+            and (r["active"] or r["valid_to"] is not None)
+            and (r["valid_from"] is None or r["valid_from"] <= day.isoformat())
+            and (r["valid_to"] is None or r["valid_to"] > day.isoformat())
+        ]
+        for scope in (world.province, world.district, world.commune):
+            found = await statistics.structure(db, scope.id, day)
+            lines = [(scope.id, scope.path)] + [
+                (int(r["id"]), str(r["path"])) for r in rows if r["parent_id"] == scope.id
+            ]  # the scope, and every child, closed ones too
+            assert len(lines) > 1
+            for line_id, line_path in lines:
+                expected: dict[str, int] = {}
+                for path, level in counted:
+                    if path.startswith(line_path):
+                        expected[level] = expected.get(level, 0) + 1
+                assert found.get(line_id, {}) == expected, (day, scope.name, line_path)
