@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any, Final
 
@@ -36,6 +37,7 @@ from bot.services import incoming_files
 from bot.services.incoming_files import ListTemplates, Recognised, Use
 from bot.services.title_lists import LIST_KINDS
 from bot.storage import people
+from bot.text import shorten
 from handlers import member_lists, rollout, targets, title_lists
 from handlers.common import (
     BotContext,
@@ -125,8 +127,9 @@ def _is_picture(document: Document) -> bool:
     return PurePath(document.file_name or "").suffix.casefold() in IMAGE_SUFFIXES
 
 
-async def received(update: Update, context: BotContext) -> None:
-    """A document or a photo no dialog took; see the module docstring."""
+async def received(update: Update, context: BotContext, *, typed: Sequence[str] = ()) -> None:
+    """A document or a photo no dialog took; see the module docstring. `typed`: text typed
+    under the question this file replaces, kept with it."""
     t = await tr(update, context)
     message = update.message
     user = update.effective_user
@@ -137,7 +140,7 @@ async def received(update: Update, context: BotContext) -> None:
         return
     document = message.document
     if document is None or _is_picture(document):  # the handler's filter: else a photo
-        await FILES.ask(update, context, None)
+        await FILES.ask(update, context, None, typed=typed)
         return
     file = sent_file(document)
     if file["size"] > list_workbooks.MAX_BYTES:
@@ -152,12 +155,12 @@ async def received(update: Update, context: BotContext) -> None:
         return
     recognised = incoming_files.recognise(found, templates())
     if recognised.use is None:
-        await FILES.ask(update, context, file)
+        await FILES.ask(update, context, file, typed=typed)
     elif recognised.use not in allowed:
         text = t.gettext(RECOGNISED_AS[recognised.use]).format(name=file["name"])
         await show_main_menu(update, context, text + " " + t.gettext(REFUSALS[recognised.use]))
     else:
-        await hand_over(update, context, recognised.use, file, recognised)
+        await hand_over(update, context, recognised.use, file, recognised, typed)
 
 
 async def hand_over(
@@ -166,11 +169,13 @@ async def hand_over(
     use: Use,
     file: SentFile | None,
     recognised: Recognised | None = None,
+    typed: Sequence[str] = (),
 ) -> None:
     """Start the flow of `use`, with `file` if there is one (read as if sent inside it), else
-    from its beginning. Nothing is on screen here: a dialog on screen takes the files sent
-    (`Dialog.stray`), and the question that asked has ended. Who may is checked by the caller;
-    each flow checks its own rules again, as its command does."""
+    from its beginning; a list takes the text `typed` under the question as its first lines.
+    Nothing is on screen here: a dialog on screen takes the files sent (`Dialog.stray`), and
+    the question that asked has ended. Who may is checked by the caller; each flow checks its
+    own rules again, as its command does."""
     if use in NEEDS_A_FILE:
         assert file is not None  # never offered without one
         if recognised is not None:  # known as figures or baselines: which of the two?
@@ -179,12 +184,14 @@ async def hand_over(
             await targets.run_import(update, context, file, baseline=use is Use.BASELINE)
     elif use is Use.MEMBER_LIST:
         open_dialog(context, member_lists.FLOW)
-        await member_lists.FLOW.begin_with_file(update, context, file)
+        await member_lists.FLOW.begin_with_file(update, context, file, typed=typed)
     elif use is Use.TITLE_LIST:
         open_dialog(context, title_lists.FLOW)
         kind = recognised.title_kind if recognised is not None else None
         year = recognised.year if recognised is not None else None
-        await title_lists.FLOW.begin_with_file(update, context, file, kind=kind, year=year)
+        await title_lists.FLOW.begin_with_file(
+            update, context, file, kind=kind, year=year, typed=typed
+        )
     else:
         open_dialog(context, rollout.ROLLOUT)
         if file is not None:
@@ -203,14 +210,29 @@ class FileQuestion(Dialog):
     title = N_("The file you sent")
 
     def has_answers(self, data: dict[str, Any]) -> bool:
-        return False
+        """Text typed under it is an answer: leaving for another flow asks first."""
+        return bool(data.get("typed"))
 
-    async def ask(self, update: Update, context: BotContext, file: SentFile | None) -> None:
-        """Open the question for `file` (None: a photo)."""
+    async def ask(
+        self,
+        update: Update,
+        context: BotContext,
+        file: SentFile | None,
+        *,
+        typed: Sequence[str] = (),
+    ) -> None:
+        """Open the question for `file` (None: a photo), with text typed so far."""
         open_dialog(context, self)
         if file is not None:
             self.data(context)["file"] = dict(file)
+        if typed:
+            self.data(context)["typed"] = list(typed)
         await self.show(update, context)
+
+    def summary(self, data: dict[str, Any]) -> str:
+        typed = data.get("typed") or []
+        first = next((line for text in typed for line in str(text).splitlines() if line), "")
+        return shorten(first.strip(), 40)
 
     async def begin(self, update: Update, context: BotContext) -> None:
         await self.show(update, context)
@@ -253,16 +275,24 @@ class FileQuestion(Dialog):
             await answer(update, t.gettext("This button is not valid."), alert=True)
             return
         file = kept_file(self.data(context).get("file"))
+        typed = [str(text) for text in self.data(context).get("typed", [])]
         await finish(context, self)
         shown = f"📎 {file['name']} → " if file is not None else "→ "
         await edit_or_reply(update, shown + t.gettext(LABELS[use]))
         if use in NEEDS_A_FILE:
             await answer(update)
-        await hand_over(update, context, use, file)
+        await hand_over(update, context, use, file, typed=typed)
 
     async def typed(self, update: Update, context: BotContext) -> None:
+        """Text typed instead of a press (often the list itself, under a photo's question):
+        kept, and given to the list chosen as its first lines."""
+        assert update.message is not None and update.message.text is not None
         t = await tr(update, context)
-        await self.show(update, context, note=t.gettext("Please tap one of the buttons."))
+        kept = self.data(context).setdefault("typed", [])
+        kept.append(update.message.text)
+        count = sum(len(text.splitlines()) for text in kept if text.strip())
+        note = t.gettext("Lines you typed, kept: {count}. Tap the list they belong to.")
+        await self.show(update, context, note=note.format(count=t.number(count)))
 
     async def stray(self, update: Update, context: BotContext) -> None:
         """Another file or photo: the newest counts, as if this question had not been asked.
@@ -272,8 +302,9 @@ class FileQuestion(Dialog):
             t = await tr(update, context)
             await self.show(update, context, note=t.gettext("Please tap one of the buttons."))
             return
+        typed = [str(text) for text in self.data(context).get("typed", [])]
         await finish(context, self)
-        await received(update, context)
+        await received(update, context, typed=typed)
 
 
 FILES = FileQuestion()

@@ -6,7 +6,8 @@ questions first (the title and year, the branch), then the lines, then a check b
   the check. A workbook sent as a document (the template the bot sends with 📥, or any
   .xlsx/.csv) is read the same way, its rows numbered as the sheet numbers them, and goes
   straight to the check. One sent outside the dialog starts it (`handlers.incoming_files`):
-  kept while the first questions are asked (`keep_file`), then read (`lines_next`).
+  kept while the first questions are asked (`keep_file`), then read (`lines_next`); so is
+  text typed under that module's question, which becomes the first lines (`keep_text`).
 - **The check** shows what would be saved and what not, before anything is; more lines typed
   or another workbook sent there are added to the list and checked again; 🗑 starts over.
 - **Leaving.** ✖ Cancel with lines entered asks first ("Discard…?"); /cancel leaves at once.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Sequence
 from typing import Any, Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -188,9 +190,9 @@ class ListDialog(Dialog):
         return [Line(int(n), str(text)) for n, text in self.data(context).get("lines", [])]
 
     def has_answers(self, data: dict[str, Any]) -> bool:
-        """Lines sent, a file waiting to be read, or a choice made (a list's title): a branch
-        chosen for the person by the bot is not one."""
-        return bool(data.get("lines")) or bool(data.get("kind")) or bool(data.get("file"))
+        """Lines sent, a file or typed text waiting to be read, or a choice made (a list's
+        title): a branch chosen for the person by the bot is not one."""
+        return any(data.get(key) for key in ("lines", "kind", "file", "typed"))
 
     def summary(self, data: dict[str, Any]) -> str:
         lines = data.get("lines") or []
@@ -313,6 +315,12 @@ class ListDialog(Dialog):
         if file is not None:
             self.data(context)["file"] = dict(file)
 
+    def keep_text(self, context: BotContext, texts: Sequence[str]) -> None:
+        """Messages typed before the dialog began (under `handlers.incoming_files`' question):
+        kept like a file, added as the first lines when the lines would be asked."""
+        if texts:
+            self.data(context)["typed"] = list(texts)
+
     def file_note(self, context: BotContext, t: Translator) -> str:
         """Above the first questions while a file waits: it is not lost."""
         file = kept_file(self.data(context).get("file"))
@@ -323,9 +331,21 @@ class ListDialog(Dialog):
         check shown), or the lines are asked."""
         data = self.data(context)
         data["stage"] = LINES
+        typed = [str(text) for text in data.pop("typed", None) or []]
+        dropped = False
+        for text in typed:
+            dropped = self.add_text(context, text)[1] > 0 or dropped
         file = kept_file(data.pop("file", None))
         if file is not None:
             await self.read_file(update, context, t, file)
+            return
+        if typed:
+            received = t.gettext("Lines received: {count} (in all: {total}).").format(
+                count=t.number(len(data.get("lines", []))),
+                total=t.number(len(data.get("lines", []))),
+            )
+            note = "\n".join(filter(None, [self._too_many(t) if dropped else "", received]))
+            await self.ask_more(update, context, t, note=note)
             return
         await self.ask_lines(update, context, t)
 

@@ -13,6 +13,7 @@ starts it (`begin_with_file`) and is read as if sent inside it, once the branch 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from telegram import InlineKeyboardMarkup, Update
@@ -88,10 +89,16 @@ class MemberListDialog(ListDialog):
         await self.begin_with_file(update, context, None)
 
     async def begin_with_file(
-        self, update: Update, context: BotContext, file: SentFile | None
+        self,
+        update: Update,
+        context: BotContext,
+        file: SentFile | None,
+        *,
+        typed: Sequence[str] = (),
     ) -> None:
-        """Begin; a `file` sent outside the dialog is read as soon as the branch is known: at
-        once for whoever reports for one branch, after the choice for a chair."""
+        """Begin; a `file` sent outside the dialog, and text `typed` before it began, are read
+        as soon as the branch is known: at once for whoever reports for one branch, after the
+        choice for a chair."""
         opened = await self.opening(update, context)
         if opened is None:
             return
@@ -100,6 +107,7 @@ class MemberListDialog(ListDialog):
         assert user is not None
         self.start_draft(context, UNIT)
         self.keep_file(context, file)
+        self.keep_text(context, typed)
         question = Question("unit_id", N_("Branch"), N_("Branch"), levels=lambda _: (Level.BRANCH,))
         asking = await asking_for(context, user.id, {})
         only = await question.only_unit(asking)

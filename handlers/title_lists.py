@@ -16,6 +16,7 @@ Callback data: the nominating dialog's `title_list:<step>:…`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from telegram import InlineKeyboardMarkup, Update
@@ -108,10 +109,11 @@ class TitleListDialog(ListDialog):
         *,
         kind: NominationKind | None = None,
         year: int | None = None,
+        typed: Sequence[str] = (),
     ) -> None:
-        """Begin; a `file` sent outside the dialog is read once the title, the place and the
-        year are known. What the workbook says (`kind`, `year`) is not asked again; a year it
-        says that cannot be chosen is asked, with why."""
+        """Begin; a `file` sent outside the dialog (and text `typed` before it began) is read
+        once the title, the place and the year are known. What the workbook says (`kind`,
+        `year`) is not asked again; a year it says that cannot be chosen is asked, with why."""
         opened = await self.opening(update, context)
         if opened is None:
             return
@@ -122,6 +124,7 @@ class TitleListDialog(ListDialog):
             return
         self.start_draft(context, KIND)
         self.keep_file(context, file)
+        self.keep_text(context, typed)
         if file is not None and year is not None:
             self.data(context)["file_year"] = year
         if kind in LIST_KINDS:

@@ -242,6 +242,29 @@ async def test_a_photo_says_how_to_send_a_list(
     assert "Xin lỗi, tôi chưa hiểu ý bạn." in admin.last_text
 
 
+async def test_the_list_typed_under_a_photo_s_question_is_kept(
+    fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser, world: World
+) -> None:
+    """The photo of a paper list, then the list typed instead (no button pressed yet), then
+    another photo: nothing typed is lost, and the list chosen starts with those lines."""
+    await volunteer.send_photo()
+    await volunteer.send("Lê Văn Bảy, nam, 1981, 2/2/2025\nTrần Thị Tám, nữ, 1990, 3/3/2025")
+    assert "Đã giữ 2 dòng bạn gõ." in volunteer.last_text
+    assert volunteer.buttons == ["👥 Danh sách hội viên mới", "✖ Hủy"]
+    await volunteer.send_photo()  # a second photo replaces the question, not the lines
+    await volunteer.send("Phạm Văn Chín, nam, 1975, 4/4/2025")
+    assert "Đã giữ 3 dòng bạn gõ." in volunteer.last_text
+    await volunteer.press("👥 Danh sách hội viên mới")
+    assert "tổng cộng: 3" in volunteer.last_text
+    await volunteer.press("✅ Xong (3 dòng)")
+    await volunteer.press("💾 Lưu 3 hội viên")
+    assert [name for name, _ in await members(bot)] == [
+        "Lê Văn Bảy",
+        "Trần Thị Tám",
+        "Phạm Văn Chín",
+    ]
+
+
 async def test_a_file_too_large_or_damaged_gets_one_line(
     fake: FakeBotApi, bot: BotUnderTest, volunteer: FakeUser
 ) -> None:
