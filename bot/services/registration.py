@@ -177,10 +177,21 @@ async def submit_request(
                 after={"full_name": full_name, "unit_id": branch.id, **_proposal_audit(proposal)},
             )
             await notice_events.add(tx, NoticeKind.REGISTRATION_REQUESTED, request_id, now)
+            if proposal is None and await _closed_meanwhile(tx, branch):
+                # Chosen from a list read a moment before its chair closed it: told at once,
+                # as the requests waiting when it closed were (`branch_changes.close_branch`).
+                await notice_events.add(tx, NoticeKind.REGISTRATION_BRANCH_CLOSED, request_id, now)
             created = True
             pending = await people.get_request(tx, request_id)
     assert pending is not None
     return Submitted(request=pending, approvers=await approvers_for(db, branch), created=created)
+
+
+async def _closed_meanwhile(tx: Tx, branch: Unit) -> bool:
+    """Whether the branch is closed as the transaction sees it (writers take turns, so a
+    close committed before this request is seen here, and one after it finds the request)."""
+    current = await unit_store.get(tx, branch.id)
+    return current is not None and branch_changes.is_closed(current)
 
 
 def _check_requested(unit: Unit, proposal: Proposal | None) -> None:

@@ -212,3 +212,23 @@ async def test_a_request_for_a_closed_branch_may_still_be_rejected(db: Database)
     assert not isinstance(rejected, DecisionError)
     assert rejected.request.status is RequestStatus.REJECTED
     assert await registration.closed_branch_of(db, rejected.request) is None  # not waiting
+
+
+async def test_a_request_for_a_branch_closed_a_moment_before_is_told_at_once(
+    db: Database,
+) -> None:
+    """The newcomer chose from a list read just before the chair closed the branch: the
+    request is filed, and its sender gets the same notice as those waiting when it closed."""
+    commune, _ = await _commune(db)
+    east = await branch(db, commune, "Thôn Đông")
+    await person(db, CHAIR, Role.COMMUNE_CHAIR, commune)
+    closed = await branch_changes.close_branch(db, east.id, actor_id=CHAIR, now=NOW)
+    assert not isinstance(closed, BranchChangeError)
+    await db.execute("DELETE FROM notice_event")
+    late = await registration.submit_request(db, 303, "Phạm Văn Dũng", east, NOW)  # the old view
+    events = await db.fetchall("SELECT kind, record_id FROM notice_event ORDER BY id")
+    assert [tuple(r) for r in events] == [
+        ("registration_requested", late.request.id),
+        ("registration_branch_closed", late.request.id),
+    ]
+    assert await registration.closed_branch_of(db, late.request) is not None
