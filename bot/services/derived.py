@@ -32,10 +32,9 @@ T = TypeVar("T")
 
 
 class Derived(Generic[T]):
-    """One kind of derived value (`name` for what it is), with the tables it depends on."""
+    """One kind of derived value, with the tables it depends on."""
 
-    def __init__(self, name: str, depends_on: Sequence[Revision], *, size: int = 32) -> None:
-        self.name = name
+    def __init__(self, depends_on: Sequence[Revision], *, size: int = 32) -> None:
         self._depends_on = tuple(depends_on)
         self._size = size
         self._kept: weakref.WeakKeyDictionary[Database, OrderedDict[Hashable, T]] = (

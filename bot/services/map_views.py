@@ -204,8 +204,8 @@ async def children_on_map(
 
 # --- structure --------------------------------------------------------------------------------
 
-_SHAPES: Final = Derived[list[Shape]]("shapes", (Revision.MAPS,), size=128)
-_FIGURES: Final = Derived[list[Resolved]]("figures", (Revision.MAPS, Revision.FIGURES), size=128)
+_SHAPES: Final = Derived[list[Shape]]((Revision.MAPS,), size=128)
+_FIGURES: Final = Derived[list[Resolved]]((Revision.MAPS, Revision.FIGURES), size=128)
 """Kept between answers (`derived`): neither changes with a report. 128 scopes and years
 (the province and its 104 communes: 5 MB measured on the province demo)."""
 

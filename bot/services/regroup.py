@@ -355,7 +355,7 @@ _CACHE: OrderedDict[str, Regrouping] = OrderedDict()
 _CACHE_SIZE: Final = 8
 
 
-_KEPT: Final = Derived[Regrouping]("regrouping", (Revision.MAPS,), size=2)
+_KEPT: Final = Derived[Regrouping]((Revision.MAPS,), size=2)
 
 
 async def load(db: Database | Tx) -> Regrouping:

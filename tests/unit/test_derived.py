@@ -93,7 +93,7 @@ async def test_a_write_changes_only_its_tables_revision(db: Database, world: Wor
 
 
 async def test_kept_until_its_tables_change(db: Database, world: World) -> None:
-    kept = Derived[int]("test", (Revision.MAPS,))
+    kept = Derived[int]((Revision.MAPS,))
     built, build = counting(1)
     assert await kept.get(db, "k", build) == 1
     assert await kept.get(db, "k", build) == 1
@@ -111,7 +111,7 @@ async def test_kept_until_its_tables_change(db: Database, world: World) -> None:
 
 
 async def test_nothing_is_kept_from_inside_a_transaction(db: Database) -> None:
-    kept = Derived[int]("test", (Revision.MAPS,))
+    kept = Derived[int]((Revision.MAPS,))
     built, build = counting(1)
     async with db.transaction() as tx:
         await kept.get(tx, "k", build)
@@ -125,7 +125,7 @@ async def test_nothing_is_kept_when_a_write_lands_while_it_is_built(
     db: Database, world: World
 ) -> None:
     """A value built while another coroutine's write commits may mix both states."""
-    kept = Derived[int]("test", (Revision.MAPS,))
+    kept = Derived[int]((Revision.MAPS,))
     built: list[int] = []
 
     async def build() -> int:
